@@ -1,0 +1,58 @@
+# Short targets; each bootstraps the virtualenv it needs, so a fresh clone needs nothing but python3.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := .tools-venv
+# sam build needs a python3.12 interpreter on PATH (pyenv machines: make it visible next to the default).
+export PYENV_VERSION ?= $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.1[123]\.' | sort -V | tr '\n' ':' | sed 's/:$$//')
+
+.PHONY: serve test test-fast lint format eval bench fuzz template-check clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -U pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(VENV)/bin/pip install -q -e '.[dev,bench]'
+	touch $@
+
+# aws-sam-cli and cfn-lint pin urllib3/boto3 differently from Powertools: they live in their own venv.
+$(TOOLS)/.installed: infra/tools-requirements.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q -U pip
+	$(TOOLS)/bin/pip install -q -r infra/tools-requirements.txt
+	touch $@
+
+serve: $(VENV)/.installed
+	$(VENV)/bin/newsdigest serve $(ARGS)
+
+test: $(VENV)/.installed $(TOOLS)/.installed
+	NEWSDIGEST_TOOLS_BIN=$(CURDIR)/$(TOOLS)/bin $(PY) -m pytest -q $(ARGS)
+
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -q -m "not e2e and not template" $(ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check functions infra tests bench
+	$(VENV)/bin/ruff format --check functions infra tests bench
+	$(VENV)/bin/mypy functions/newsdigest
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format functions infra tests bench
+	$(VENV)/bin/ruff check --fix functions infra tests bench
+
+template-check: $(TOOLS)/.installed
+	$(TOOLS)/bin/sam validate --lint --template template.yaml
+	$(TOOLS)/bin/cfn-lint template.yaml
+	$(TOOLS)/bin/sam build --template template.yaml --build-dir .aws-sam/build
+
+eval: $(VENV)/.bench-installed
+	$(PY) bench/eval.py $(ARGS)
+
+bench: $(VENV)/.bench-installed
+	$(PY) bench/bench.py $(ARGS)
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache .local

@@ -1,0 +1,16 @@
+"""The extractive summarizer: pure Python, deterministic, offline.
+
+Public interface (everything else in this package is an implementation detail):
+
+* ``parse_document(body, fmt, title=None) -> Document``: the article's readable text and its sections.
+* ``summarize(body, fmt, title=None, language=None, max_sentences=3) -> Summary``.
+
+Every returned sentence is a ``Span`` whose ``start``/``end`` index ``Document.text``; for the
+``text`` and ``markdown`` formats that text *is* the body, so ``body[start:end] == span.text``.
+"""
+
+from newsdigest.summarizer.model import Document, OutlineEntry, Section, Span, Summary
+from newsdigest.summarizer.engine import summarize
+from newsdigest.summarizer.sections import parse_document
+
+__all__ = ["Document", "OutlineEntry", "Section", "Span", "Summary", "parse_document", "summarize"]
