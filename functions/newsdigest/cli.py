@@ -1,0 +1,129 @@
+"""The ``newsdigest`` command: run the service locally, invoke one function, summarize files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+DEFAULT_STATE_DIR = Path(".local")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import signal
+
+    from newsdigest_local.stack import LocalStack
+
+    stack = LocalStack(host=args.host, api_port=args.port, state_dir=args.state_dir, quiet=not args.verbose)
+    stack.start()
+    print(f"newsdigest local stack is up\n  API:          {stack.api_url}\n  AWS endpoint: {stack.aws_endpoint} "
+          "(moto; any boto3 client with AWS_ENDPOINT_URL set to it sees the same tables)\n"
+          "  Ctrl-C stops it.", flush=True)
+
+    def _terminate(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        stack.serve_forever()
+    except KeyboardInterrupt:
+        print("\nstopping...", flush=True)
+    finally:
+        stack.stop()
+    print("stopped", flush=True)
+    return 0
+
+
+def _invoke(args: argparse.Namespace) -> int:
+    from newsdigest_local.invoke import invoke
+
+    event = json.loads(Path(args.event).read_text()) if args.event != "-" else json.load(sys.stdin)
+    result = invoke(args.function, event, state_dir=args.state_dir, endpoint=args.endpoint)
+    print(json.dumps(result, indent=2, default=str))
+    return 0
+
+
+def _summary_json(summary: Any, article_id: str | None = None) -> dict[str, Any]:
+    def span(s: Any) -> dict[str, Any] | None:
+        return {"text": s.text, "start": s.start, "end": s.end} if s else None
+
+    out: dict[str, Any] = {} if article_id is None else {"id": article_id}
+    out |= {
+        "status": summary.status,
+        "digest": [span(s) for s in summary.digest],
+        "outline": [{"heading": o.heading, "gist": span(o.gist)} for o in summary.outline],
+        "keywords": list(summary.keywords),
+        "reading_time_minutes": summary.reading_time_minutes,
+    }
+    return out
+
+
+def _summarize(args: argparse.Namespace) -> int:
+    from newsdigest.summarizer import summarize
+
+    stream = sys.stdin if args.file in (None, "-") else open(args.file, encoding="utf-8")  # noqa: SIM115
+    with stream:
+        if args.jsonl:
+            for number, line in enumerate(stream, 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                    result = summarize(item["body"], item.get("format", args.format or "text"),
+                                       title=item.get("title") or None, max_sentences=args.sentences)
+                except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                    print(f"line {number}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                    return 2
+                print(json.dumps(_summary_json(result, item.get("id")), ensure_ascii=False), flush=True)
+            return 0
+        body = stream.read()
+    fmt = args.format or _guess_format(args.file)
+    result = summarize(body, fmt, title=args.title, max_sentences=args.sentences)
+    print(json.dumps(_summary_json(result), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _guess_format(path: str | None) -> str:
+    suffix = Path(path or "").suffix.lower()
+    return {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}.get(suffix, "text")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsdigest", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the whole service locally on moto's server")
+    serve.add_argument("--port", type=int, default=3000, help="API port (default 3000)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
+    serve.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="where the stack notes its endpoints")
+    serve.add_argument("-v", "--verbose", action="store_true", help="show Powertools logs and metrics too")
+    serve.set_defaults(func=_serve)
+
+    invoke = sub.add_parser("invoke", help="run one function of template.yaml on an event (like sam local invoke)")
+    invoke.add_argument("function", help="logical id in template.yaml, e.g. IngestFunction")
+    invoke.add_argument("--event", "-e", required=True, help="event JSON file (see events/), or - for stdin")
+    invoke.add_argument("--endpoint", help="AWS endpoint of a running local stack (default: the one `serve` "
+                        "noted in --state-dir, else an in-process moto)")
+    invoke.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
+    invoke.set_defaults(func=_invoke)
+
+    summ = sub.add_parser("summarize", help="print the digest and outline of an article file")
+    summ.add_argument("file", nargs="?", default="-", help="article file, or - for stdin")
+    summ.add_argument("--format", choices=["text", "markdown", "html"], help="default: from the file suffix")
+    summ.add_argument("--title", help="the article's title (a leading repeat of it is not a heading)")
+    summ.add_argument("--sentences", "-n", type=int, default=3, help="digest length in sentences (default 3)")
+    summ.add_argument("--jsonl", action="store_true", help="read JSON lines {id, title, body, format}, "
+                      "write one result per line")
+    summ.set_defaults(func=_summarize)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,221 @@
+"""The service's data: what clients send, what is stored, what the API answers (pydantic v2).
+
+The same models generate the OpenAPI document, so the document cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
+
+from newsdigest.config import MAX_BODY_BYTES, MAX_SOURCE_CHARS, MAX_TITLE_CHARS, MAX_URL_CHARS
+
+ArticleFormat = Literal["text", "markdown", "html"]
+SummaryStatus = Literal["pending", "ready", "too_short", "failed"]
+IngestStatus = Literal["created", "updated", "unchanged"]
+
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+class ArticleIn(BaseModel):
+    """An article as a client posts it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS)] = (
+        Field(description=f"Headline, 1-{MAX_TITLE_CHARS} characters.")
+    )
+    body: str = Field(description=f"The article text, at most {MAX_BODY_BYTES} bytes of UTF-8.")
+    format: ArticleFormat = Field(description="How the body is written: text, markdown or html.")
+    url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_URL_CHARS)] | None = Field(
+        default=None, description="Canonical address; the article id derives from it."
+    )
+    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_CHARS)] | None = (
+        None
+    )
+    published_at: datetime | None = Field(default=None, description="ISO 8601; without a zone, UTC.")
+    language: str | None = Field(default=None, description="BCP 47 tag such as 'en' or 'pt-BR'.")
+
+    @field_validator("body")
+    @classmethod
+    def _body_fits(cls, body: str) -> str:
+        if not body.strip():
+            raise PydanticCustomError("body_empty", "body is empty; send the article text")
+        size = len(body.encode("utf-8", "surrogatepass"))
+        if size > MAX_BODY_BYTES:
+            raise PydanticCustomError(
+                "body_too_large",
+                "body is {size} bytes; the limit is {limit} bytes of UTF-8",
+                {"size": size, "limit": MAX_BODY_BYTES},
+            )
+        return body
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_http(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
+        if not re.match(r"^https?://[^\s/?#]+[^\s]*$", url, re.IGNORECASE):
+            raise PydanticCustomError("url_invalid", "url must be an absolute http(s) URL")
+        return url
+
+    @field_validator("published_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language_tag(cls, value: str | None) -> str | None:
+        if value is not None and not _LANGUAGE.match(value):
+            raise PydanticCustomError("language_invalid", "language must be a BCP 47 tag such as 'en' or 'pt-BR'")
+        return value
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Items are validated one by one so one bad article does not sink the others.
+    articles: list[dict[str, object]] = Field(min_length=1, max_length=25)
+
+
+class SpanOut(BaseModel):
+    """A sentence of the article: ``text[start:end]`` of the stored article text."""
+
+    text: str
+    start: int
+    end: int
+
+
+class OutlineItem(BaseModel):
+    heading: str | None
+    gist: SpanOut | None
+
+
+class Summary(BaseModel):
+    """What the summarizer stored for one version of an article."""
+
+    status: SummaryStatus
+    digest: list[SpanOut] = []
+    outline: list[OutlineItem] = []
+    keywords: list[str] = []
+    reading_time_minutes: int = 0
+    language: str | None = None
+    error: str | None = None
+    content_hash: str | None = None
+    summarized_at: datetime | None = None
+
+
+class Article(BaseModel):
+    """An article as the service keeps it."""
+
+    id: str
+    title: str
+    body: str
+    text: str = Field(description="The readable text digest offsets index (the body itself unless html).")
+    format: ArticleFormat
+    url: str | None = None
+    canonical_url: str | None = None
+    source: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    content_hash: str
+    ingested_at: datetime
+    updated_at: datetime
+    summary_status: SummaryStatus = "pending"
+    summary: Summary | None = None
+
+
+class IngestResult(BaseModel):
+    id: str
+    status: IngestStatus = Field(description="created (201), updated or unchanged (200).")
+
+
+class BatchItemResult(BaseModel):
+    index: int
+    id: str | None = None
+    status: IngestStatus | Literal["error"]
+    error: dict[str, object] | None = None
+
+
+class BatchResult(BaseModel):
+    results: list[BatchItemResult]
+    created: int
+    updated: int
+    unchanged: int
+    failed: int
+
+
+class ArticleOut(BaseModel):
+    id: str
+    title: str
+    body: str
+    text: str
+    format: ArticleFormat
+    url: str | None
+    source: str | None
+    published_at: datetime | None
+    language: str | None
+    ingested_at: datetime
+    updated_at: datetime
+    summary_status: SummaryStatus
+
+
+class ArticleListItem(BaseModel):
+    id: str
+    title: str
+    url: str | None
+    source: str | None
+    published_at: datetime | None
+    ingested_at: datetime
+    summary_status: SummaryStatus
+
+
+class ArticlePage(BaseModel):
+    items: list[ArticleListItem]
+    next_cursor: str | None = Field(description="Pass back as ?cursor= for the next page; null on the last page.")
+
+
+class DigestOut(BaseModel):
+    article_id: str
+    status: SummaryStatus
+    digest: list[SpanOut]
+    outline: list[OutlineItem]
+    keywords: list[str]
+    reading_time_minutes: int
+    error: str | None = None
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, object]] | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ArticleHeader(BaseModel):
+    """The part of an article a listing carries (what the Timeline index projects)."""
+
+    id: str
+    title: str
+    url: str | None = None
+    source: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    format: ArticleFormat = "text"
+    ingested_at: datetime
+    summary_status: SummaryStatus = "pending"
+    summary: Summary | None = None

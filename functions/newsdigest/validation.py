@@ -1,0 +1,35 @@
+"""Turn pydantic/Powertools validation errors into messages that say what to fix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# Locations Powertools prefixes to a field path; they name where the field was, not the field.
+_LOCATION_PREFIXES = {"body", "query", "path", "header", "cookie"}
+
+
+def field_path(loc: Iterable[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if len(parts) > 1 and parts[0] in _LOCATION_PREFIXES:
+        # Powertools adds the parameter name after "body" for embedded models (e.g. body.article.title).
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def error_details(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    details = []
+    for err in errors:
+        entry: dict[str, Any] = {
+            "field": field_path(err.get("loc", ())),
+            "type": str(err.get("type", "invalid")),
+            "message": str(err.get("msg", "invalid value")),
+        }
+        details.append(entry)
+    return details
+
+
+def summary_message(details: list[dict[str, Any]]) -> str:
+    shown = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
+    more = f" (and {len(details) - 5} more)" if len(details) > 5 else ""
+    return f"invalid request: {shown}{more}"

@@ -1,0 +1,54 @@
+"""``newsdigest invoke``: one function of the template on one event - the Docker-free ``sam local invoke``.
+
+Against a running local stack (its endpoint from ``serve``'s state file or ``--endpoint``), or, when none
+runs, against an in-process moto holding the template's resources.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from newsdigest_local.resources import provision
+from newsdigest_local.runtime import LocalRuntime
+from newsdigest_local.stack import STATE_FILE, aws_environment, local_function_environment
+from newsdigest_local.template import Template
+
+
+def _running_endpoint(state_dir: Path) -> str | None:
+    state = state_dir / STATE_FILE
+    if not state.exists():
+        return None
+    endpoint = json.loads(state.read_text()).get("aws_endpoint")
+    try:
+        urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()  # noqa: S310 - loopback only
+    except OSError:
+        return None
+    return str(endpoint)
+
+
+def _describe(result: Any) -> str:
+    if isinstance(result, dict) and "statusCode" in result:
+        return str(result["statusCode"])
+    if isinstance(result, dict) and "batchItemFailures" in result:
+        return f"{len(result['batchItemFailures'])} failed record(s)"
+    return "ok"
+
+
+def invoke(function: str, event: dict[str, Any], *, state_dir: Path, endpoint: str | None = None) -> Any:
+    endpoint = endpoint or _running_endpoint(state_dir)
+    template = Template.load()
+    if endpoint:
+        os.environ.update(aws_environment(endpoint) | local_function_environment(quiet=True))
+        runtime = LocalRuntime(template, provision(template, create=False), overrides=local_function_environment(True))
+        return runtime.invoke(function, event, "invoke", _describe)
+    from moto import mock_aws
+
+    os.environ.update(aws_environment("") | local_function_environment(quiet=True))
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    with mock_aws():
+        runtime = LocalRuntime(template, provision(template), overrides=local_function_environment(True))
+        return runtime.invoke(function, event, "invoke (in-process moto)", _describe)

@@ -1,0 +1,78 @@
+"""Create (or find) on moto the resources that template.yaml declares, and resolve names and ARNs."""
+
+from __future__ import annotations
+
+import secrets as random_secrets
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from newsdigest_local.template import ACCOUNT, REGION, Resolver, Template, local_name
+
+
+def _table_request(name: str, props: dict[str, Any]) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "TableName": name,
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+        "BillingMode": props.get("BillingMode", "PROVISIONED"),
+    }
+    if request["BillingMode"] == "PROVISIONED":
+        request["ProvisionedThroughput"] = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+    if props.get("GlobalSecondaryIndexes"):
+        request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+    stream = props.get("StreamSpecification")
+    if stream:
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
+    return request
+
+
+def provision(template: Template, *, create: bool = True) -> Resolver:
+    """Create every table, queue and secret of the template (skipping those that exist) and return a
+    Resolver that knows their local names, ARNs and secret values."""
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    secretsmanager = boto3.client("secretsmanager", region_name=REGION)
+    refs: dict[str, str] = {}
+    attributes: dict[tuple[str, str], str] = {}
+    secret_values: dict[str, str] = {}
+
+    for logical, props in template.of_type("AWS::DynamoDB::Table").items():
+        name = props.get("TableName") or local_name(logical)
+        if create:
+            try:
+                dynamodb.create_table(**_table_request(name, props))
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ResourceInUseException":
+                    raise
+        table = dynamodb.describe_table(TableName=name)["Table"]
+        refs[logical] = name
+        attributes[(logical, "Arn")] = table["TableArn"]
+        if table.get("LatestStreamArn"):
+            attributes[(logical, "StreamArn")] = table["LatestStreamArn"]
+
+    for logical, props in template.of_type("AWS::SQS::Queue").items():
+        name = props.get("QueueName") or local_name(logical)
+        url = sqs.create_queue(QueueName=name)["QueueUrl"] if create else sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        refs[logical] = url
+        attributes[(logical, "Arn")] = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
+        attributes[(logical, "QueueName")] = name
+        attributes[(logical, "QueueUrl")] = url
+
+    for logical, props in template.of_type("AWS::SecretsManager::Secret").items():
+        name = props.get("Name") or local_name(logical)
+        try:
+            found = secretsmanager.describe_secret(SecretId=name)
+        except ClientError:
+            if not create:
+                raise
+            value = random_secrets.token_urlsafe(36)
+            found = secretsmanager.create_secret(Name=name, SecretString=value)
+        arn = found["ARN"]
+        refs[logical] = arn
+        attributes[(logical, "Id")] = arn
+        for key in (arn, name):
+            secret_values[key] = secretsmanager.get_secret_value(SecretId=arn)["SecretString"]
+
+    return Resolver(template, attributes, refs, secret_values)

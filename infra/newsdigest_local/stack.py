@@ -1,0 +1,155 @@
+"""The whole service on this machine: moto's server as AWS, the template's resources on it, API Gateway
+and the stream event source emulated for the same handlers.
+
+``LocalStack`` is what ``newsdigest serve``, ``newsdigest invoke`` and the end-to-end tests use.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+from newsdigest_local.apigw import ApiServer
+from newsdigest_local.resources import provision
+from newsdigest_local.runtime import Log, LocalRuntime, _print
+from newsdigest_local.streams import StreamPoller
+from newsdigest_local.template import REGION, Template
+
+STATE_FILE = "stack.json"
+
+
+def aws_environment(endpoint: str) -> dict[str, str]:
+    """What every boto3 client (ours and the handlers') needs to talk to the stand-in and nothing else."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's fake credentials
+        "AWS_SESSION_TOKEN": "testing",  # noqa: S105
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        # Newer botocore builds account-scoped DynamoDB endpoints; moto serves the plain one.
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+    }
+
+
+def local_function_environment(quiet: bool) -> dict[str, str]:
+    env = {"POWERTOOLS_DEV": "false", "POWERTOOLS_TRACE_DISABLED": "true"}
+    if quiet:
+        # One line per invocation comes from the runtime; Powertools' JSON logs and EMF metrics only on -v.
+        env |= {"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}
+    return env
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+class LocalStack:
+    def __init__(self, *, host: str = "127.0.0.1", api_port: int = 3000, aws_port: int = 0,
+                 state_dir: Path | None = None, quiet: bool = True, log: Log = _print,
+                 start_pollers: bool = True, poll_interval: float = 0.2) -> None:
+        self.host = host
+        self.api_port = api_port
+        self.aws_port = aws_port or free_port(host)
+        self.state_dir = state_dir
+        self.quiet = quiet
+        self.log = log
+        self.start_pollers = start_pollers
+        self.poll_interval = poll_interval
+        self.template = Template.load()
+        self.pollers: list[StreamPoller] = []
+        self._moto: Any = None
+        self.api: ApiServer | None = None
+        self._saved_env: dict[str, str | None] = {}
+
+    @property
+    def aws_endpoint(self) -> str:
+        return f"http://{self.host}:{self.aws_port}"
+
+    def _setenv(self, values: dict[str, str]) -> None:
+        for key, value in values.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def start(self) -> LocalStack:
+        from moto.server import ThreadedMotoServer
+
+        import logging
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
+        self._moto = ThreadedMotoServer(ip_address=self.host, port=self.aws_port, verbose=False)
+        self._moto.start()
+        self._setenv(aws_environment(self.aws_endpoint) | local_function_environment(self.quiet))
+        resolver = provision(self.template)
+        self.resolver = resolver
+        self.runtime = LocalRuntime(self.template, resolver, self.log, local_function_environment(self.quiet))
+        for key in self.runtime.environment:
+            self._saved_env.setdefault(key, None)
+        for spec in self.template.functions.values():
+            for source in spec.streams:
+                stream_arn = resolver.get_att(source.table, "StreamArn")
+                queue = resolver.refs.get(source.on_failure_queue) if source.on_failure_queue else None
+                poller = StreamPoller(source, stream_arn, self.runtime, queue, poll_interval=self.poll_interval)
+                self.pollers.append(poller)
+                if self.start_pollers:
+                    poller.start()
+        self.api = ApiServer(self.host, self.api_port, self.runtime, self.template.routes)
+        self.api_port = int(self.api.server_address[1])
+        if self.state_dir:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            (self.state_dir / STATE_FILE).write_text(json.dumps(self.describe(), indent=2))
+        return self
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.api_port}"
+
+    def describe(self) -> dict[str, Any]:
+        return {"api_url": self.api_url, "aws_endpoint": self.aws_endpoint, "pid": os.getpid(),
+                "resources": self.resolver.refs}
+
+    def serve_forever(self) -> None:
+        assert self.api is not None
+        self._serving = True
+        try:
+            self.api.serve_forever(poll_interval=0.2)
+        finally:
+            self._serving = False
+
+    def serve_in_thread(self) -> LocalStack:
+        import threading
+
+        self._thread = threading.Thread(target=self.serve_forever, name="local-api", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        for poller in self.pollers:
+            poller.stop()
+        for poller in self.pollers:
+            if poller.is_alive():
+                poller.join(timeout=5)
+        if self.api is not None:
+            if getattr(self, "_serving", False):
+                self.api.shutdown()
+            self.api.server_close()
+        if self._moto is not None:
+            self._moto.stop()
+        if self.state_dir and (self.state_dir / STATE_FILE).exists():
+            (self.state_dir / STATE_FILE).unlink()
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
