@@ -28,7 +28,12 @@ def digest_of(article: Article) -> DigestOut:
     summary = article.summary
     if summary is None or article.summary_status == "pending":
         return DigestOut(
-            article_id=article.id, status="pending", digest=[], outline=[], keywords=[], reading_time_minutes=0
+            article_id=article.id,
+            status="pending",
+            digest=[],
+            outline=[],
+            keywords=[],
+            reading_time_minutes=0,
         )
     return DigestOut(
         article_id=article.id,

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from newsdigest.summarizer.model import Format
+
 DEFAULT_STATE_DIR = Path(".local")
 
 
@@ -18,9 +20,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     stack = LocalStack(host=args.host, api_port=args.port, state_dir=args.state_dir, quiet=not args.verbose)
     stack.start()
-    print(f"newsdigest local stack is up\n  API:          {stack.api_url}\n  AWS endpoint: {stack.aws_endpoint} "
-          "(moto; any boto3 client with AWS_ENDPOINT_URL set to it sees the same tables)\n"
-          "  Ctrl-C stops it.", flush=True)
+    print(
+        f"newsdigest local stack is up\n  API:          {stack.api_url}\n"
+        f"  AWS endpoint: {stack.aws_endpoint} (moto: point AWS_ENDPOINT_URL here)\n"
+        "  Ctrl-C stops it.",
+        flush=True,
+    )
 
     def _terminate(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
@@ -71,23 +76,28 @@ def _summarize(args: argparse.Namespace) -> int:
                     continue
                 try:
                     item = json.loads(line)
-                    result = summarize(item["body"], item.get("format", args.format or "text"),
-                                       title=item.get("title") or None, max_sentences=args.sentences)
+                    result = summarize(
+                        item["body"],
+                        item.get("format", args.format or "text"),
+                        title=item.get("title") or None,
+                        max_sentences=args.sentences,
+                    )
                 except (json.JSONDecodeError, KeyError, TypeError) as exc:
                     print(f"line {number}: {type(exc).__name__}: {exc}", file=sys.stderr)
                     return 2
                 print(json.dumps(_summary_json(result, item.get("id")), ensure_ascii=False), flush=True)
             return 0
         body = stream.read()
-    fmt = args.format or _guess_format(args.file)
+    fmt: Format = args.format or _guess_format(args.file)
     result = summarize(body, fmt, title=args.title, max_sentences=args.sentences)
     print(json.dumps(_summary_json(result), indent=2, ensure_ascii=False))
     return 0
 
 
-def _guess_format(path: str | None) -> str:
+def _guess_format(path: str | None) -> Format:
     suffix = Path(path or "").suffix.lower()
-    return {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}.get(suffix, "text")
+    formats: dict[str, Format] = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+    return formats.get(suffix, "text")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,15 +107,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the whole service locally on moto's server")
     serve.add_argument("--port", type=int, default=3000, help="API port (default 3000)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
-    serve.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="where the stack notes its endpoints")
+    serve.add_argument(
+        "--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="where the stack notes its endpoints"
+    )
     serve.add_argument("-v", "--verbose", action="store_true", help="show Powertools logs and metrics too")
     serve.set_defaults(func=_serve)
 
-    invoke = sub.add_parser("invoke", help="run one function of template.yaml on an event (like sam local invoke)")
+    invoke = sub.add_parser(
+        "invoke", help="run one function of template.yaml on an event (like sam local invoke)"
+    )
     invoke.add_argument("function", help="logical id in template.yaml, e.g. IngestFunction")
     invoke.add_argument("--event", "-e", required=True, help="event JSON file (see events/), or - for stdin")
-    invoke.add_argument("--endpoint", help="AWS endpoint of a running local stack (default: the one `serve` "
-                        "noted in --state-dir, else an in-process moto)")
+    invoke.add_argument(
+        "--endpoint",
+        help="AWS endpoint of a running local stack (default: the one `serve` "
+        "noted in --state-dir, else an in-process moto)",
+    )
     invoke.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
     invoke.set_defaults(func=_invoke)
 
@@ -114,13 +131,20 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--format", choices=["text", "markdown", "html"], help="default: from the file suffix")
     summ.add_argument("--title", help="the article's title (a leading repeat of it is not a heading)")
     summ.add_argument("--sentences", "-n", type=int, default=3, help="digest length in sentences (default 3)")
-    summ.add_argument("--jsonl", action="store_true", help="read JSON lines {id, title, body, format}, "
-                      "write one result per line")
+    summ.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="read JSON lines {id, title, body, format}, write one result per line",
+    )
     summ.set_defaults(func=_summarize)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `newsdigest summarize x | head` ends quietly
     args = build_parser().parse_args(argv)
     return int(args.func(args))
 

@@ -9,7 +9,20 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 # Query parameters that identify a campaign or a click, never the article.
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_")
 _TRACKING_PARAMS = frozenset(
-    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "_ga", "ref", "ref_src", "cmpid", "smid", "ocid"}
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "_ga",
+        "ref",
+        "ref_src",
+        "cmpid",
+        "smid",
+        "ocid",
+    }
 )
 ID_LENGTH = 24  # hex digits: 96 bits
 
@@ -32,7 +45,9 @@ def canonical_url(url: str) -> str:
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/")
     # http and https name the same article.
-    return urlunsplit(("https" if scheme in {"http", "https"} else scheme, netloc, path, urlencode(query), ""))
+    return urlunsplit(
+        ("https" if scheme in {"http", "https"} else scheme, netloc, path, urlencode(query), "")
+    )
 
 
 def _digest(kind: str, value: str) -> str:

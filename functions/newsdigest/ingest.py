@@ -47,7 +47,9 @@ def build_article(data: ArticleIn, now: datetime) -> Article:
     )
 
 
-def ingest_article(data: ArticleIn, store: ArticleWriter, clock: Callable[[], datetime] = utcnow) -> IngestResult:
+def ingest_article(
+    data: ArticleIn, store: ArticleWriter, clock: Callable[[], datetime] = utcnow
+) -> IngestResult:
     article = build_article(data, clock())
     status = store.put_article(article)
     return IngestResult(id=article.id, status=status)
@@ -67,7 +69,9 @@ def ingest_batch(
             continue
         outcome = ingest_article(data, store, clock)
         results.append(BatchItemResult(index=index, id=outcome.id, status=outcome.status))
-    counts = {s: sum(1 for r in results if r.status == s) for s in ("created", "updated", "unchanged", "error")}
+    counts = {
+        s: sum(1 for r in results if r.status == s) for s in ("created", "updated", "unchanged", "error")
+    }
     return BatchResult(
         results=results,
         created=counts["created"],

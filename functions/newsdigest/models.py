@@ -26,17 +26,18 @@ class ArticleIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS)] = (
-        Field(description=f"Headline, 1-{MAX_TITLE_CHARS} characters.")
-    )
+    title: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS)
+    ] = Field(description=f"Headline, 1-{MAX_TITLE_CHARS} characters.")
     body: str = Field(description=f"The article text, at most {MAX_BODY_BYTES} bytes of UTF-8.")
     format: ArticleFormat = Field(description="How the body is written: text, markdown or html.")
     url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_URL_CHARS)] | None = Field(
         default=None, description="Canonical address; the article id derives from it."
     )
-    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_CHARS)] | None = (
-        None
-    )
+    source: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_CHARS)]
+        | None
+    ) = None
     published_at: datetime | None = Field(default=None, description="ISO 8601; without a zone, UTC.")
     language: str | None = Field(default=None, description="BCP 47 tag such as 'en' or 'pt-BR'.")
 
@@ -74,7 +75,9 @@ class ArticleIn(BaseModel):
     @classmethod
     def _language_tag(cls, value: str | None) -> str | None:
         if value is not None and not _LANGUAGE.match(value):
-            raise PydanticCustomError("language_invalid", "language must be a BCP 47 tag such as 'en' or 'pt-BR'")
+            raise PydanticCustomError(
+                "language_invalid", "language must be a BCP 47 tag such as 'en' or 'pt-BR'"
+            )
         return value
 
 
@@ -179,7 +182,9 @@ class ArticleListItem(BaseModel):
 
 class ArticlePage(BaseModel):
     items: list[ArticleListItem]
-    next_cursor: str | None = Field(description="Pass back as ?cursor= for the next page; null on the last page.")
+    next_cursor: str | None = Field(
+        description="Pass back as ?cursor= for the next page; null on the last page."
+    )
 
 
 class DigestOut(BaseModel):

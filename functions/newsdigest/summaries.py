@@ -24,11 +24,17 @@ def make_summary(article: Article, *, sentences: int, now: datetime) -> Summary:
     retrying the same input cannot help, and the article must not stay "pending" forever."""
     try:
         result = summarizer.summarize(
-            article.body, article.format, title=article.title, language=article.language, max_sentences=sentences
+            article.body,
+            article.format,
+            title=article.title,
+            language=article.language,
+            max_sentences=sentences,
         )
-    except Exception as exc:  # noqa: BLE001 - recorded on the article, and logged by the caller
+    except Exception as exc:
         return Summary(
-            status="failed", error=f"{type(exc).__name__}: {exc}"[:500], content_hash=article.content_hash,
+            status="failed",
+            error=f"{type(exc).__name__}: {exc}"[:500],
+            content_hash=article.content_hash,
             summarized_at=now,
         )
     return Summary(

@@ -17,8 +17,14 @@ from newsdigest_local.template import ACCOUNT, ApiRoute
 STAGE = "local"
 
 
-def build_event(method: str, raw_path: str, headers: list[tuple[str, str]], body: bytes | None,
-                route: ApiRoute | None, path_params: dict[str, str] | None) -> dict[str, Any]:
+def build_event(
+    method: str,
+    raw_path: str,
+    headers: list[tuple[str, str]],
+    body: bytes | None,
+    route: ApiRoute | None,
+    path_params: dict[str, str] | None,
+) -> dict[str, Any]:
     split = urlsplit(raw_path)
     path = unquote(split.path)
     query = parse_qsl(split.query, keep_blank_values=True)
@@ -65,7 +71,9 @@ def build_event(method: str, raw_path: str, headers: list[tuple[str, str]], body
     }
 
 
-def match_route(routes: list[ApiRoute], method: str, path: str) -> tuple[ApiRoute | None, dict[str, str], list[str]]:
+def match_route(
+    routes: list[ApiRoute], method: str, path: str
+) -> tuple[ApiRoute | None, dict[str, str], list[str]]:
     """The route for (method, path), its path parameters, and the methods the path allows."""
     allowed: list[str] = []
     for route in routes:
@@ -110,8 +118,14 @@ class _Handler(BaseHTTPRequestHandler):
         route, params, allowed = match_route(self.server.routes, self.command, unquote(path))
         if route is None:
             if allowed:
-                self._send(405, {"Allow": ", ".join(allowed)},
-                           _error("method_not_allowed", f"{self.command} is not allowed on {path}; use {', '.join(allowed)}"))
+                self._send(
+                    405,
+                    {"Allow": ", ".join(allowed)},
+                    _error(
+                        "method_not_allowed",
+                        f"{self.command} is not allowed on {path}; use {', '.join(allowed)}",
+                    ),
+                )
             else:
                 self._send(404, {}, _error("not_found", f"no route for {self.command} {path}"))
             return

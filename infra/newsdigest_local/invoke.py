@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,18 @@ from newsdigest_local.stack import STATE_FILE, aws_environment, local_function_e
 from newsdigest_local.template import Template
 
 
+def _stderr(line: str) -> None:
+    # stdout carries only the function's result (JSON), as with `sam local invoke`.
+    print(line, file=sys.stderr, flush=True)
+
+
 def _running_endpoint(state_dir: Path) -> str | None:
     state = state_dir / STATE_FILE
     if not state.exists():
         return None
     endpoint = json.loads(state.read_text()).get("aws_endpoint")
     try:
-        urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()  # noqa: S310 - loopback only
+        urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
     except OSError:
         return None
     return str(endpoint)
@@ -43,12 +49,19 @@ def invoke(function: str, event: dict[str, Any], *, state_dir: Path, endpoint: s
     template = Template.load()
     if endpoint:
         os.environ.update(aws_environment(endpoint) | local_function_environment(quiet=True))
-        runtime = LocalRuntime(template, provision(template, create=False), overrides=local_function_environment(True))
+        runtime = LocalRuntime(
+            template,
+            provision(template, create=False),
+            log=_stderr,
+            overrides=local_function_environment(True),
+        )
         return runtime.invoke(function, event, "invoke", _describe)
     from moto import mock_aws
 
     os.environ.update(aws_environment("") | local_function_environment(quiet=True))
     os.environ.pop("AWS_ENDPOINT_URL", None)
     with mock_aws():
-        runtime = LocalRuntime(template, provision(template), overrides=local_function_environment(True))
+        runtime = LocalRuntime(
+            template, provision(template), log=_stderr, overrides=local_function_environment(True)
+        )
         return runtime.invoke(function, event, "invoke (in-process moto)", _describe)

@@ -54,7 +54,11 @@ def provision(template: Template, *, create: bool = True) -> Resolver:
 
     for logical, props in template.of_type("AWS::SQS::Queue").items():
         name = props.get("QueueName") or local_name(logical)
-        url = sqs.create_queue(QueueName=name)["QueueUrl"] if create else sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        url = (
+            sqs.create_queue(QueueName=name)["QueueUrl"]
+            if create
+            else sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        )
         refs[logical] = url
         attributes[(logical, "Arn")] = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
         attributes[(logical, "QueueName")] = name

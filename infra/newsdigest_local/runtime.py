@@ -20,8 +20,13 @@ def _print(line: str) -> None:
 
 
 class LocalRuntime:
-    def __init__(self, template: Template, resolver: Resolver, log: Log = _print,
-                 overrides: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        template: Template,
+        resolver: Resolver,
+        log: Log = _print,
+        overrides: dict[str, str] | None = None,
+    ) -> None:
         self.specs: dict[str, FunctionSpec] = template.functions
         self.log = log
         # Lambda runs one event at a time per execution environment; Powertools keeps per-invocation state
@@ -43,10 +48,17 @@ class LocalRuntime:
             self._handlers[logical_id] = getattr(importlib.import_module(module_name), func)
         return self._handlers[logical_id]
 
-    def invoke(self, logical_id: str, event: dict[str, Any], what: str,
-               outcome: Callable[[Any], str] = lambda r: "ok") -> Any:
+    def invoke(
+        self,
+        logical_id: str,
+        event: dict[str, Any],
+        what: str = "invoke",
+        outcome: Callable[[Any], str] = lambda r: "ok",
+    ) -> Any:
         if logical_id not in self.specs:
-            raise KeyError(f"no function {logical_id!r} in template.yaml; have {', '.join(sorted(self.specs))}")
+            raise KeyError(
+                f"no function {logical_id!r} in template.yaml; have {', '.join(sorted(self.specs))}"
+            )
         spec = self.specs[logical_id]
         handler = self.handler(logical_id)
         with self._lock:
@@ -55,7 +67,9 @@ class LocalRuntime:
                 result = handler(event, LocalContext(logical_id, spec.memory, spec.timeout))
             except Exception as exc:
                 elapsed = (time.perf_counter() - started) * 1000
-                self.log(f"{_now()}  {logical_id:<18} {what}  ERROR {type(exc).__name__}: {exc}  {elapsed:.0f} ms")
+                self.log(
+                    f"{_now()}  {logical_id:<18} {what}  ERROR {type(exc).__name__}: {exc}  {elapsed:.0f} ms"
+                )
                 raise
             elapsed = (time.perf_counter() - started) * 1000
         self.log(f"{_now()}  {logical_id:<18} {what}  {outcome(result)}  {elapsed:.0f} ms")

@@ -14,7 +14,7 @@ from typing import Any
 
 from newsdigest_local.apigw import ApiServer
 from newsdigest_local.resources import provision
-from newsdigest_local.runtime import Log, LocalRuntime, _print
+from newsdigest_local.runtime import LocalRuntime, Log, _print
 from newsdigest_local.streams import StreamPoller
 from newsdigest_local.template import REGION, Template
 
@@ -26,8 +26,8 @@ def aws_environment(endpoint: str) -> dict[str, str]:
     return {
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's fake credentials
-        "AWS_SESSION_TOKEN": "testing",  # noqa: S105
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         # Newer botocore builds account-scoped DynamoDB endpoints; moto serves the plain one.
@@ -50,9 +50,18 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class LocalStack:
-    def __init__(self, *, host: str = "127.0.0.1", api_port: int = 3000, aws_port: int = 0,
-                 state_dir: Path | None = None, quiet: bool = True, log: Log = _print,
-                 start_pollers: bool = True, poll_interval: float = 0.2) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        api_port: int = 3000,
+        aws_port: int = 0,
+        state_dir: Path | None = None,
+        quiet: bool = True,
+        log: Log = _print,
+        start_pollers: bool = True,
+        poll_interval: float = 0.2,
+    ) -> None:
         self.host = host
         self.api_port = api_port
         self.aws_port = aws_port or free_port(host)
@@ -77,9 +86,9 @@ class LocalStack:
             os.environ[key] = value
 
     def start(self) -> LocalStack:
-        from moto.server import ThreadedMotoServer
-
         import logging
+
+        from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
         self._moto = ThreadedMotoServer(ip_address=self.host, port=self.aws_port, verbose=False)
@@ -94,7 +103,9 @@ class LocalStack:
             for source in spec.streams:
                 stream_arn = resolver.get_att(source.table, "StreamArn")
                 queue = resolver.refs.get(source.on_failure_queue) if source.on_failure_queue else None
-                poller = StreamPoller(source, stream_arn, self.runtime, queue, poll_interval=self.poll_interval)
+                poller = StreamPoller(
+                    source, stream_arn, self.runtime, queue, poll_interval=self.poll_interval
+                )
                 self.pollers.append(poller)
                 if self.start_pollers:
                     poller.start()
@@ -110,8 +121,12 @@ class LocalStack:
         return f"http://{self.host}:{self.api_port}"
 
     def describe(self) -> dict[str, Any]:
-        return {"api_url": self.api_url, "aws_endpoint": self.aws_endpoint, "pid": os.getpid(),
-                "resources": self.resolver.refs}
+        return {
+            "api_url": self.api_url,
+            "aws_endpoint": self.aws_endpoint,
+            "pid": os.getpid(),
+            "resources": self.resolver.refs,
+        }
 
     def serve_forever(self) -> None:
         assert self.api is not None

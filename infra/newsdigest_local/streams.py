@@ -65,8 +65,15 @@ def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
 
 
 class StreamPoller(threading.Thread):
-    def __init__(self, source: StreamSource, stream_arn: str, runtime: LocalRuntime,
-                 failure_queue_url: str | None, poll_interval: float = 0.2, retry_delay: float = 0.2) -> None:
+    def __init__(
+        self,
+        source: StreamSource,
+        stream_arn: str,
+        runtime: LocalRuntime,
+        failure_queue_url: str | None,
+        poll_interval: float = 0.2,
+        retry_delay: float = 0.2,
+    ) -> None:
         super().__init__(name=f"stream-{source.function}", daemon=True)
         self.source = source
         self.stream_arn = stream_arn
@@ -115,7 +122,11 @@ class StreamPoller(threading.Thread):
             self._iterators[shard_id] = response.get("NextShardIterator")
             records = [lambda_record(r, self.stream_arn) for r in response.get("Records", [])]
             seen += len(records)
-            wanted = [r for r in records if not self.source.filters or any(matches(f, r) for f in self.source.filters)]
+            wanted = [
+                r
+                for r in records
+                if not self.source.filters or any(matches(f, r) for f in self.source.filters)
+            ]
             for i in range(0, len(wanted), self.source.batch_size):
                 self.deliver(wanted[i : i + self.source.batch_size], shard_id)
         return seen
@@ -144,7 +155,9 @@ class StreamPoller(threading.Thread):
                 return
             # Like Lambda: checkpoint before the first failed record and retry from there.
             # An identifier that names no record of the batch fails the whole batch, as on Lambda.
-            first = min((i for i, r in enumerate(pending) if r["dynamodb"]["SequenceNumber"] in failed), default=0)
+            first = min(
+                (i for i, r in enumerate(pending) if r["dynamodb"]["SequenceNumber"] in failed), default=0
+            )
             self.delivered += first
             pending = pending[first:]
             if self._exhausted(attempts):
@@ -156,10 +169,14 @@ class StreamPoller(threading.Thread):
     def _exhausted(self, attempts: int) -> bool:
         return self.source.max_retries >= 0 and attempts >= self.source.max_retries
 
-    def _dead_letter(self, batch: list[dict[str, Any]], shard_id: str, invocations: int, error: str | None) -> None:
+    def _dead_letter(
+        self, batch: list[dict[str, Any]], shard_id: str, invocations: int, error: str | None
+    ) -> None:
         self.dead_lettered += len(batch)
         if not self.failure_queue_url:
-            self.runtime.log(f"{self.source.function}: dropped {len(batch)} record(s) after {invocations} attempts")
+            self.runtime.log(
+                f"{self.source.function}: dropped {len(batch)} record(s) after {invocations} attempts"
+            )
             return
         first, last = batch[0]["dynamodb"], batch[-1]["dynamodb"]
         message = {

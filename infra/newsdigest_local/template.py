@@ -89,7 +89,7 @@ class Template:
 
     @classmethod
     def load(cls, path: Path = TEMPLATE_PATH) -> Template:
-        return cls(yaml.load(path.read_text(), Loader=_CfnLoader))  # noqa: S506 - a SafeLoader subclass
+        return cls(yaml.load(path.read_text(), Loader=_CfnLoader))
 
     @property
     def resources(self) -> dict[str, dict[str, Any]]:
@@ -157,8 +157,14 @@ def local_name(logical_id: str) -> str:
 class Resolver:
     """Resolves intrinsic functions the way CloudFormation would, for the local stack's resources."""
 
-    def __init__(self, template: Template, attributes: dict[tuple[str, str], str], refs: dict[str, str],
-                 secrets: dict[str, str], parameters: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        template: Template,
+        attributes: dict[tuple[str, str], str],
+        refs: dict[str, str],
+        secrets: dict[str, str],
+        parameters: dict[str, Any] | None = None,
+    ) -> None:
         self.template = template
         self.attributes = attributes
         self.refs = refs
@@ -166,8 +172,14 @@ class Resolver:
         self.parameters = template.parameter_defaults() | (parameters or {})
 
     def ref(self, name: str) -> str:
-        pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::URLSuffix": "amazonaws.com",
-                  "AWS::StackName": LOCAL_PREFIX, "AWS::Partition": "aws", "AWS::NoValue": ""}
+        pseudo = {
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackName": LOCAL_PREFIX,
+            "AWS::Partition": "aws",
+            "AWS::NoValue": "",
+        }
         if name in pseudo:
             return pseudo[name]
         if name in self.parameters:
@@ -179,7 +191,7 @@ class Resolver:
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, dict) and len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.ref(arg)
             if key == "Fn::GetAtt":

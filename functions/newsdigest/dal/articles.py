@@ -139,7 +139,9 @@ class ArticleStore:
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise StaleWrite(f"article {article_id} changed or vanished before its summary was stored") from exc
+                raise StaleWrite(
+                    f"article {article_id} changed or vanished before its summary was stored"
+                ) from exc
             raise
 
     def timeline(

@@ -5,12 +5,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsdigest.api.app import build_resolver
 from newsdigest.api.articles import read_router
-from newsdigest.observability import logger, metrics
+from newsdigest.observability import logger
 
 app = build_resolver(read_router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

@@ -4,6 +4,7 @@ Failures are reported per record (ReportBatchItemFailures), so one bad record do
 """
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -25,10 +26,15 @@ def record_handler(record: DynamoDBRecord) -> None:
     summary = summarize_article(article, store, sentences=settings.digest_sentences)
     if summary is not None:
         logger.info("summarized", extra={"article_id": article.id, "status": summary.status})
-        metrics.add_metric(name=f"Summaries{summary.status.title().replace('_', '')}", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(
+            name=f"Summaries{summary.status.title().replace('_', '')}", unit=MetricUnit.Count, value=1
+        )
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+def lambda_handler(event: dict, context: LambdaContext) -> PartialItemFailureResponse:
+    metrics.add_metric(name="StreamRecords", unit=MetricUnit.Count, value=len(event.get("Records", [])))
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

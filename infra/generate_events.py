@@ -1,0 +1,161 @@
+"""Regenerate events/*.json: API Gateway (REST proxy) requests for every route and a DynamoDB stream batch,
+shaped like `sam local generate-event` output and consistent with each other (the GET events ask for the
+sample article the POST event creates, and the stream event carries that article's real stream record).
+
+    .venv/bin/python infra/generate_events.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENTS = ROOT / "events"
+SAMPLE_URL = "https://news.example.com/2026/11/harbour-ferries-go-electric"
+
+HEADERS = {
+    "Accept": "application/json",
+    "Accept-Encoding": "gzip, deflate",
+    "CloudFront-Forwarded-Proto": "https",
+    "CloudFront-Viewer-Country": "US",
+    "Host": "1234567890.execute-api.us-east-1.amazonaws.com",
+    "User-Agent": "curl/8.5.0",
+    "Via": "1.1 08f323deadbeefa7af34d5feb414ce27.cloudfront.net (CloudFront)",
+    "X-Amz-Cf-Id": "cDehVQoZnx43VYQb9j2-nvCh-9z396Uhbp027Y2JvkCPNLmGJHqlaA==",
+    "X-Forwarded-For": "127.0.0.1, 127.0.0.2",
+    "X-Forwarded-Port": "443",
+    "X-Forwarded-Proto": "https",
+}
+
+
+def api_event(
+    method: str,
+    resource: str,
+    path: str,
+    *,
+    body: Any = None,
+    query: dict[str, str] | None = None,
+    path_params: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    headers = dict(HEADERS)
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    return {
+        "body": json.dumps(body) if body is not None else None,
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "isBase64Encoded": False,
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "pathParameters": path_params,
+        "stageVariables": None,
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "requestContext": {
+            "accountId": "123456789012",
+            "resourceId": "123456",
+            "stage": "v1",
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "requestTime": "28/Nov/2026:12:34:56 +0000",
+            "requestTimeEpoch": 1795869296000,
+            "identity": {
+                "sourceIp": "127.0.0.1",
+                "userAgent": "curl/8.5.0",
+                "accessKey": None,
+                "apiKey": None,
+            },
+            "path": f"/v1{path}",
+            "resourcePath": resource,
+            "httpMethod": method,
+            "apiId": "1234567890",
+            "protocol": "HTTP/1.1",
+        },
+    }
+
+
+def sample_article() -> dict[str, Any]:
+    return {
+        "title": "Harbour ferries go electric by next year",
+        "format": "text",
+        "url": SAMPLE_URL,
+        "source": "example-news",
+        "published_at": "2026-11-28T07:30:00Z",
+        "language": "en",
+        "body": (ROOT / "infra" / "samples" / "harbour-ferries.txt").read_text(),
+    }
+
+
+def stream_event(article: dict[str, Any]) -> dict[str, Any]:
+    """The stream record the ingest of `article` produces, captured from moto, as Lambda delivers it."""
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        }
+    )
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    from moto import mock_aws
+    from newsdigest_local.resources import provision
+    from newsdigest_local.runtime import LocalRuntime
+    from newsdigest_local.stack import local_function_environment
+    from newsdigest_local.streams import StreamPoller
+    from newsdigest_local.template import Template
+
+    with mock_aws():
+        template = Template.load()
+        resolver = provision(template)
+        runtime = LocalRuntime(
+            template, resolver, log=lambda line: None, overrides=local_function_environment(True)
+        )
+        runtime.invoke("IngestFunction", api_event("POST", "/articles", "/articles", body=article), "POST")
+        source = template.functions["SummarizeFunction"].streams[0]
+        captured: list[dict[str, Any]] = []
+        poller = StreamPoller(source, resolver.get_att(source.table, "StreamArn"), runtime, None)
+        poller.deliver = lambda batch, shard_id, attempts=0: captured.extend(batch)  # type: ignore[method-assign]
+        poller.poll_once()
+    return {"Records": captured}
+
+
+def main() -> None:
+    from newsdigest.ids import article_id
+
+    article = sample_article()
+    aid = article_id(url=SAMPLE_URL, title="", body="")
+    second = dict(
+        article,
+        url="https://news.example.com/2026/11/ferry-timetable",
+        title="New ferry timetable",
+        body="The winter timetable starts on Monday. Boats will leave every twenty minutes. "
+        "Night services are unchanged.",
+    )
+    events = {
+        "ingest-post-article.json": api_event("POST", "/articles", "/articles", body=article),
+        "ingest-post-article-invalid.json": api_event(
+            "POST", "/articles", "/articles", body={"body": "No title here.", "format": "pdf"}
+        ),
+        "ingest-post-batch.json": api_event(
+            "POST", "/articles/batch", "/articles/batch", body={"articles": [article, second]}
+        ),
+        "api-list-articles.json": api_event("GET", "/articles", "/articles", query={"limit": "10"}),
+        "api-get-article.json": api_event(
+            "GET", "/articles/{article_id}", f"/articles/{aid}", path_params={"article_id": aid}
+        ),
+        "api-get-digest.json": api_event(
+            "GET", "/articles/{article_id}/digest", f"/articles/{aid}/digest", path_params={"article_id": aid}
+        ),
+        "summarize-stream.json": stream_event(article),
+    }
+    EVENTS.mkdir(exist_ok=True)
+    for name, event in events.items():
+        (EVENTS / name).write_text(json.dumps(event, indent=2, ensure_ascii=False) + "\n")
+        print(f"wrote events/{name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from newsdigest_local.stack import LocalStack
+
+from tests.conftest import reset_caches
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    """The whole local stack - moto's server, API and stream mapping - on loopback ports of its own."""
+    saved = dict(os.environ)
+    reset_caches()
+    local = LocalStack(api_port=0, log=lambda line: None, poll_interval=0.05).start().serve_in_thread()
+    try:
+        yield local
+    finally:
+        local.stop()
+        reset_caches()
+        os.environ.clear()
+        os.environ.update(saved)

@@ -1,0 +1,106 @@
+"""`newsdigest serve` and `newsdigest invoke` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from newsdigest_local.stack import free_port
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+CLI = [sys.executable, "-m", "newsdigest.cli"]
+
+
+def clean_env() -> dict[str, str]:
+    env = dict(os.environ)
+    for key in ("AWS_ENDPOINT_URL", "ARTICLES_TABLE", "NEWSDIGEST_SIGNING_SECRET"):
+        env.pop(key, None)
+    return env
+
+
+def test_serve_prints_its_endpoints_serves_and_stops_on_ctrl_c(tmp_path: Path):
+    port = free_port()
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), "--state-dir", str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=clean_env(),
+    )
+    try:
+        lines = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if "Ctrl-C" in line or not line:
+                break
+        banner = "".join(lines)
+        assert f"http://127.0.0.1:{port}" in banner, banner
+        assert re.search(r"AWS endpoint: http://127\.0\.0\.1:\d+", banner)
+        assert json.loads((tmp_path / "stack.json").read_text())["api_url"] == f"http://127.0.0.1:{port}"
+
+        response = requests.get(f"http://127.0.0.1:{port}/articles", timeout=10)
+        assert response.status_code == 200 and response.json()["items"] == []
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+        assert proc.returncode == 0
+        assert "ApiFunction" in out and "GET /articles" in out  # one line per invocation
+        assert "stopped" in out and not (tmp_path / "stack.json").exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_invoke_runs_a_function_on_an_event_file_in_process(tmp_path: Path):
+    result = subprocess.run(
+        [
+            *CLI,
+            "invoke",
+            "IngestFunction",
+            "--event",
+            "events/ingest-post-article.json",
+            "--state-dir",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert output["statusCode"] == 201
+    assert json.loads(output["body"])["status"] == "created"
+
+
+def test_invoke_against_a_running_stack_shares_its_tables(stack, tmp_path: Path):
+    (tmp_path / "stack.json").write_text(json.dumps({"aws_endpoint": stack.aws_endpoint}))
+    env = clean_env()
+    for event, function in [
+        ("ingest-post-article.json", "IngestFunction"),
+        ("api-get-article.json", "ApiFunction"),
+    ]:
+        result = subprocess.run(
+            [*CLI, "invoke", function, "-e", f"events/{event}", "--state-dir", str(tmp_path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["statusCode"] == 200  # the GET found what the POST stored

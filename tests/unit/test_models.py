@@ -1,0 +1,56 @@
+from datetime import UTC
+
+import pytest
+from newsdigest.config import MAX_BODY_BYTES, MAX_TITLE_CHARS
+from newsdigest.models import ArticleIn
+from pydantic import ValidationError
+
+VALID = {"title": "A title", "body": "Some text.", "format": "text"}
+
+
+def errors_of(data):
+    with pytest.raises(ValidationError) as info:
+        ArticleIn.model_validate(data)
+    return {(".".join(map(str, e["loc"])), e["type"]) for e in info.value.errors()}
+
+
+def test_a_minimal_article_is_valid():
+    article = ArticleIn.model_validate(VALID)
+    assert article.format == "text" and article.url is None
+
+
+def test_missing_title_and_unknown_format_name_their_fields():
+    assert errors_of({"body": "x", "format": "pdf"}) == {("title", "missing"), ("format", "literal_error")}
+
+
+def test_title_is_trimmed_and_bounded():
+    assert ArticleIn.model_validate({**VALID, "title": "  Spaced  "}).title == "Spaced"
+    assert ("title", "string_too_short") in errors_of({**VALID, "title": "   "})
+    assert ("title", "string_too_long") in errors_of({**VALID, "title": "x" * (MAX_TITLE_CHARS + 1)})
+
+
+def test_body_limit_counts_utf8_bytes_not_characters():
+    # 'é' is two bytes: this body has fewer characters than the limit but more bytes
+    body = "é" * (MAX_BODY_BYTES // 2 + 1)
+    assert len(body) < MAX_BODY_BYTES
+    assert ("body", "body_too_large") in errors_of({**VALID, "body": body})
+    assert ArticleIn.model_validate({**VALID, "body": "é" * (MAX_BODY_BYTES // 2)})
+
+
+def test_blank_body_is_refused():
+    assert ("body", "body_empty") in errors_of({**VALID, "body": " \n\t"})
+
+
+@pytest.mark.parametrize("url", ["example.com/a", "ftp://example.com/a", "javascript:alert(1)", "https://"])
+def test_url_must_be_absolute_http(url):
+    assert ("url", "url_invalid") in errors_of({**VALID, "url": url})
+
+
+def test_unknown_fields_are_refused_by_name():
+    assert ("author", "extra_forbidden") in errors_of({**VALID, "author": "me"})
+
+
+def test_naive_published_at_is_utc_and_language_is_a_tag():
+    article = ArticleIn.model_validate({**VALID, "published_at": "2026-11-28T10:00:00", "language": "pt-BR"})
+    assert article.published_at is not None and article.published_at.tzinfo == UTC
+    assert ("language", "language_invalid") in errors_of({**VALID, "language": "english please"})
