@@ -1,14 +1,28 @@
-"""Reads: one article, its digest, and pages of the timeline."""
+"""Reads: one article, its digest, pages of the timeline, and daily digests.
+
+Every page costs exactly one Query (or one GetItem): filters are key conditions on an index, never Scans.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from newsdigest.config import MAX_DATE_RANGE_DAYS
 from newsdigest.cursor import decode_cursor, encode_cursor
 from newsdigest.dal.articles import Page
-from newsdigest.errors import InvalidCursor
-from newsdigest.models import Article, ArticleListItem, ArticlePage, DigestOut
+from newsdigest.errors import InvalidCursor, InvalidQuery
+from newsdigest.models import (
+    Article,
+    ArticleHeader,
+    ArticleListItem,
+    ArticlePage,
+    DailyDigest,
+    DigestEntry,
+    DigestOut,
+    Summary,
+)
 
 
 class ArticleReader(Protocol):
@@ -21,20 +35,20 @@ class ArticleReader(Protocol):
         start_key: dict[str, Any] | None = None,
         key_from: str | None = None,
         key_to: str | None = None,
+        source: str | None = None,
     ) -> Page: ...
+
+
+def _pending(article_id: str) -> DigestOut:
+    return DigestOut(
+        article_id=article_id, status="pending", digest=[], outline=[], keywords=[], reading_time_minutes=0
+    )
 
 
 def digest_of(article: Article) -> DigestOut:
     summary = article.summary
     if summary is None or article.summary_status == "pending":
-        return DigestOut(
-            article_id=article.id,
-            status="pending",
-            digest=[],
-            outline=[],
-            keywords=[],
-            reading_time_minutes=0,
-        )
+        return _pending(article.id)
     return DigestOut(
         article_id=article.id,
         status=summary.status,
@@ -46,25 +60,85 @@ def digest_of(article: Article) -> DigestOut:
     )
 
 
-def _day_bounds(day: date) -> tuple[str, str]:
-    prefix = day.isoformat()
-    # ingested_key = "<ISO timestamp>#<id>": every key of the day sorts between these two.
-    return f"{prefix}T", f"{prefix}T\uffff"
+def timeline_key(moment: datetime) -> str:
+    """The Timeline sort-key prefix of a moment: keys are ``<UTC %Y-%m-%dT%H:%M:%S.%fZ>#<id>``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def list_articles(
-    store: ArticleReader, *, limit: int, cursor: str | None, day: date | None, secret: str
-) -> ArticlePage:
+def _utc_bounds(start: datetime, end: datetime) -> tuple[str, str]:
+    """Key bounds for [start, end): BETWEEN is inclusive, and every key of `end` itself sorts after it."""
+    return timeline_key(start), timeline_key(end - timedelta(microseconds=1)) + "\uffff"
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidQuery(
+            "tz", f"unknown time zone {name!r}; use an IANA name such as Europe/Lisbon"
+        ) from None
+
+
+def day_bounds(day: date, tz: ZoneInfo) -> tuple[str, str]:
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    return _utc_bounds(start, end)
+
+
+def _read_page(
+    store: ArticleReader,
+    *,
+    scope: dict[str, Any],
+    limit: int,
+    cursor: str | None,
+    secret: str,
+    bounds: tuple[str, str] | None,
+    source: str | None,
+) -> tuple[list[ArticleHeader], str | None]:
     start_key = None
-    scope = day.isoformat() if day else None
     if cursor:
         position = decode_cursor(cursor, secret)
         if position.get("scope") != scope or not isinstance(position.get("key"), dict):
             raise InvalidCursor("the cursor belongs to another listing; drop it or repeat the same filters")
         start_key = position["key"]
-    key_from, key_to = _day_bounds(day) if day else (None, None)
-    page = store.timeline(limit=limit, start_key=start_key, key_from=key_from, key_to=key_to)
+    key_from, key_to = bounds if bounds else (None, None)
+    page = store.timeline(limit=limit, start_key=start_key, key_from=key_from, key_to=key_to, source=source)
     next_cursor = encode_cursor({"scope": scope, "key": page.last_key}, secret) if page.last_key else None
+    return page.items, next_cursor
+
+
+def list_articles(
+    store: ArticleReader,
+    *,
+    limit: int,
+    cursor: str | None,
+    secret: str,
+    day: date | None = None,
+    day_from: date | None = None,
+    day_to: date | None = None,
+    source: str | None = None,
+) -> ArticlePage:
+    if day and (day_from or day_to):
+        raise InvalidQuery("date", "give either date or a from/to range, not both")
+    if day:
+        day_from = day_to = day
+    bounds = None
+    if day_from or day_to:
+        first = day_from or date(1970, 1, 1)
+        last = day_to or datetime.now(UTC).date()
+        if first > last:
+            raise InvalidQuery("from", "from must not be after to")
+        if (last - first).days >= MAX_DATE_RANGE_DAYS and day_from and day_to:
+            raise InvalidQuery("to", f"a range covers at most {MAX_DATE_RANGE_DAYS} days")
+        bounds = (day_bounds(first, ZoneInfo("UTC"))[0], day_bounds(last, ZoneInfo("UTC"))[1])
+    scope = {
+        "from": str(day_from) if day_from else None,
+        "to": str(day_to) if day_to else None,
+        "source": source,
+    }
+    headers, next_cursor = _read_page(
+        store, scope=scope, limit=limit, cursor=cursor, secret=secret, bounds=bounds, source=source
+    )
     items = [
         ArticleListItem(
             id=h.id,
@@ -75,6 +149,55 @@ def list_articles(
             ingested_at=h.ingested_at,
             summary_status=h.summary_status,
         )
-        for h in page.items
+        for h in headers
     ]
     return ArticlePage(items=items, next_cursor=next_cursor)
+
+
+def _entry(header: ArticleHeader) -> DigestEntry:
+    summary = header.summary if header.summary_status != "pending" else None
+    summary = summary or Summary(status="pending")
+    return DigestEntry(
+        id=header.id,
+        title=header.title,
+        url=header.url,
+        source=header.source,
+        published_at=header.published_at,
+        ingested_at=header.ingested_at,
+        status=summary.status,
+        digest=summary.digest,
+        outline=summary.outline,
+        keywords=summary.keywords,
+        reading_time_minutes=summary.reading_time_minutes,
+    )
+
+
+def daily_digest(
+    store: ArticleReader,
+    *,
+    day: date,
+    tz_name: str,
+    limit: int,
+    cursor: str | None,
+    secret: str,
+    source: str | None = None,
+) -> DailyDigest:
+    """Every article ingested on `day` in time zone `tz_name`, newest first, with its digest and outline."""
+    tz = zone(tz_name)
+    scope = {"digest": day.isoformat(), "tz": tz_name, "source": source}
+    headers, next_cursor = _read_page(
+        store,
+        scope=scope,
+        limit=limit,
+        cursor=cursor,
+        secret=secret,
+        bounds=day_bounds(day, tz),
+        source=source,
+    )
+    return DailyDigest(
+        date=day.isoformat(), timezone=tz_name, items=[_entry(h) for h in headers], next_cursor=next_cursor
+    )
+
+
+def is_past(day: date, tz_name: str, now: datetime | None = None) -> bool:
+    return day < (now or datetime.now(UTC)).astimezone(zone(tz_name)).date()

@@ -18,11 +18,24 @@ def _serve(args: argparse.Namespace) -> int:
 
     from newsdigest_local.stack import LocalStack
 
-    stack = LocalStack(host=args.host, api_port=args.port, state_dir=args.state_dir, quiet=not args.verbose)
+    parameters = dict(item.split("=", 1) for item in args.parameter)
+    stack = LocalStack(
+        host=args.host,
+        api_port=args.port,
+        state_dir=args.state_dir,
+        quiet=not args.verbose,
+        parameters=parameters,
+    )
     stack.start()
+    origin = (
+        "made up for this run; set NEWSDIGEST_API_KEY to choose it"
+        if stack.api_key_generated
+        else "from NEWSDIGEST_API_KEY"
+    )
     print(
         f"newsdigest local stack is up\n  API:          {stack.api_url}\n"
         f"  AWS endpoint: {stack.aws_endpoint} (moto: point AWS_ENDPOINT_URL here)\n"
+        f"  API key:      {stack.api_key} ({origin}); send it as x-api-key on POST and DELETE\n"
         "  Ctrl-C stops it.",
         flush=True,
     )
@@ -109,6 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
     serve.add_argument(
         "--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="where the stack notes its endpoints"
+    )
+    serve.add_argument(
+        "--parameter",
+        "-p",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a template parameter, e.g. -p ReadsRequireApiKey=true",
     )
     serve.add_argument("-v", "--verbose", action="store_true", help="show Powertools logs and metrics too")
     serve.set_defaults(func=_serve)

@@ -19,6 +19,7 @@ MAX_SOURCE_CHARS = 100
 MAX_BATCH_ARTICLES = 25
 # A request larger than this is refused (413) before its JSON is parsed.
 MAX_REQUEST_BYTES = 4_000_000
+MAX_DATE_RANGE_DAYS = 366
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
@@ -26,6 +27,10 @@ MAX_PAGE_SIZE = 100
 class Settings(BaseModel):
     articles_table: str = Field(default="newsdigest-articles", description="ARTICLES_TABLE")
     digest_sentences: int = Field(default=3, ge=1, le=10, description="NEWSDIGEST_DIGEST_SENTENCES")
+    cors_allow_origin: str = Field(
+        default="",
+        description="NEWSDIGEST_CORS_ALLOW_ORIGIN: an origin (or *) browsers may call from; empty: none",
+    )
     signing_secret: str = Field(
         default="newsdigest-local-signing-secret",
         description="NEWSDIGEST_SIGNING_SECRET: HMAC key for pagination cursors",

@@ -224,3 +224,31 @@ class ArticleHeader(BaseModel):
     ingested_at: datetime
     summary_status: SummaryStatus = "pending"
     summary: Summary | None = None
+
+
+class DigestEntry(BaseModel):
+    """One article of a daily digest: what it is, and its digest and outline."""
+
+    id: str
+    title: str
+    url: str | None
+    source: str | None
+    published_at: datetime | None
+    ingested_at: datetime
+    status: SummaryStatus
+    digest: list[SpanOut]
+    outline: list[OutlineItem]
+    keywords: list[str]
+    reading_time_minutes: int
+
+
+class DailyDigest(BaseModel):
+    date: str = Field(description="The day, YYYY-MM-DD, in `timezone`.")
+    timezone: str
+    items: list[DigestEntry]
+    next_cursor: str | None
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str

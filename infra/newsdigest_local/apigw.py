@@ -4,10 +4,12 @@ send, routed by the template's Api events to the same handlers."""
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -89,9 +91,19 @@ def match_route(
 class ApiServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, host: str, port: int, runtime: LocalRuntime, routes: list[ApiRoute]) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        runtime: LocalRuntime,
+        routes: list[ApiRoute],
+        key_required: Callable[[ApiRoute], bool] = lambda route: False,
+        api_key: str = "",
+    ) -> None:
         self.runtime = runtime
         self.routes = routes
+        self.key_required = key_required
+        self.api_key = api_key
         super().__init__((host, port), _Handler)
 
     @property
@@ -128,6 +140,12 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             else:
                 self._send(404, {}, _error("not_found", f"no route for {self.command} {path}"))
+            return
+        if self.server.key_required(route) and not hmac.compare_digest(
+            (self.headers.get("x-api-key") or "").encode(), self.server.api_key.encode()
+        ):
+            # What API Gateway answers (INVALID_API_KEY, shaped by the template's GatewayResponses): no function runs.
+            self._send(403, {}, _error("forbidden", "send a valid API key in the x-api-key header"))
             return
         event = build_event(self.command, self.path, list(self.headers.items()), body, route, params)
         try:

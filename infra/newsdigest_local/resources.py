@@ -28,7 +28,9 @@ def _table_request(name: str, props: dict[str, Any]) -> dict[str, Any]:
     return request
 
 
-def provision(template: Template, *, create: bool = True) -> Resolver:
+def provision(
+    template: Template, *, create: bool = True, parameters: dict[str, Any] | None = None
+) -> Resolver:
     """Create every table, queue and secret of the template (skipping those that exist) and return a
     Resolver that knows their local names, ARNs and secret values."""
     dynamodb = boto3.client("dynamodb", region_name=REGION)
@@ -79,4 +81,4 @@ def provision(template: Template, *, create: bool = True) -> Resolver:
         for key in (arn, name):
             secret_values[key] = secretsmanager.get_secret_value(SecretId=arn)["SecretString"]
 
-    return Resolver(template, attributes, refs, secret_values)
+    return Resolver(template, attributes, refs, secret_values, parameters)

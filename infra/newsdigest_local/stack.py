@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,8 @@ class LocalStack:
         log: Log = _print,
         start_pollers: bool = True,
         poll_interval: float = 0.2,
+        api_key: str | None = None,
+        parameters: dict[str, str] | None = None,
     ) -> None:
         self.host = host
         self.api_port = api_port
@@ -71,6 +74,10 @@ class LocalStack:
         self.start_pollers = start_pollers
         self.poll_interval = poll_interval
         self.template = Template.load()
+        self.parameters = parameters or {}
+        # The key writes need (API Gateway's API key, locally): given, from NEWSDIGEST_API_KEY, or made up.
+        self.api_key_generated = not (api_key or os.environ.get("NEWSDIGEST_API_KEY"))
+        self.api_key = api_key or os.environ.get("NEWSDIGEST_API_KEY") or secrets.token_urlsafe(24)
         self.pollers: list[StreamPoller] = []
         self._moto: Any = None
         self.api: ApiServer | None = None
@@ -94,7 +101,7 @@ class LocalStack:
         self._moto = ThreadedMotoServer(ip_address=self.host, port=self.aws_port, verbose=False)
         self._moto.start()
         self._setenv(aws_environment(self.aws_endpoint) | local_function_environment(self.quiet))
-        resolver = provision(self.template)
+        resolver = provision(self.template, parameters=self.parameters)
         self.resolver = resolver
         self.runtime = LocalRuntime(self.template, resolver, self.log, local_function_environment(self.quiet))
         for key in self.runtime.environment:
@@ -109,7 +116,14 @@ class LocalStack:
                 self.pollers.append(poller)
                 if self.start_pollers:
                     poller.start()
-        self.api = ApiServer(self.host, self.api_port, self.runtime, self.template.routes)
+        self.api = ApiServer(
+            self.host,
+            self.api_port,
+            self.runtime,
+            self.template.routes,
+            key_required=resolver.api_key_required,
+            api_key=self.api_key,
+        )
         self.api_port = int(self.api.server_address[1])
         if self.state_dir:
             self.state_dir.mkdir(parents=True, exist_ok=True)

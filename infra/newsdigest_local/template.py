@@ -45,6 +45,8 @@ class ApiRoute:
     function: str
     method: str
     path: str
+    # ApiKeyRequired as written in the template (may be an intrinsic); resolve it with a Resolver.
+    api_key_required: Any = False
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -118,7 +120,9 @@ class Template:
             for event in props.get("Events", {}).values():
                 p = event.get("Properties", {})
                 if event["Type"] == "Api":
-                    spec.routes.append(ApiRoute(logical, p["Method"].upper(), p["Path"]))
+                    default = self.api_auth(p.get("RestApiId")).get("ApiKeyRequired", False)
+                    required = p.get("Auth", {}).get("ApiKeyRequired", default)
+                    spec.routes.append(ApiRoute(logical, p["Method"].upper(), p["Path"], required))
                 elif event["Type"] == "DynamoDB":
                     filters = tuple(
                         yaml.safe_load(f["Pattern"]) if isinstance(f["Pattern"], str) else f["Pattern"]
@@ -142,6 +146,11 @@ class Template:
                     spec.schedules.append({"name": p.get("Name"), **p})
             specs[logical] = spec
         return specs
+
+    def api_auth(self, rest_api: Any) -> dict[str, Any]:
+        logical = rest_api.get("Ref") if isinstance(rest_api, dict) else None
+        api = self.of_type("AWS::Serverless::Api").get(logical or "", {})
+        return dict(api.get("Auth", {}))
 
     @property
     def routes(self) -> list[ApiRoute]:
@@ -171,6 +180,9 @@ class Resolver:
         self.secrets = secrets
         self.parameters = template.parameter_defaults() | (parameters or {})
 
+    def condition(self, name: str) -> bool:
+        return bool(self.resolve(self.template.raw.get("Conditions", {})[name]))
+
     def ref(self, name: str) -> str:
         pseudo = {
             "AWS::Region": REGION,
@@ -193,7 +205,7 @@ class Resolver:
         if isinstance(value, dict) and len(value) == 1:
             ((key, arg),) = value.items()
             if key == "Ref":
-                return self.ref(arg)
+                return None if arg == "AWS::NoValue" else self.ref(arg)
             if key == "Fn::GetAtt":
                 logical, attr = arg if isinstance(arg, list) else str(arg).split(".", 1)
                 return self.get_att(logical, attr)
@@ -202,6 +214,15 @@ class Resolver:
                 return self._dynamic(self._sub(text, {k: self.resolve(v) for k, v in extra.items()}))
             if key == "Fn::Join":
                 return str(arg[0]).join(str(self.resolve(v)) for v in arg[1])
+            if key == "Fn::If":
+                name, when_true, when_false = arg
+                return self.resolve(when_true if self.condition(name) else when_false)
+            if key == "Fn::Equals":
+                return str(self.resolve(arg[0])) == str(self.resolve(arg[1]))
+            if key == "Fn::Not":
+                return not self.resolve(arg[0])
+            if key == "Condition":
+                return self.condition(arg)
         if isinstance(value, dict):
             return {k: self.resolve(v) for k, v in value.items()}
         if isinstance(value, list):
@@ -225,6 +246,10 @@ class Resolver:
             return self.secrets.get(match.group(1), "")
 
         return re.sub(r"\{\{resolve:secretsmanager:([^:}]+(?::[^:}]+)*?):SecretString\}\}", secret, text)
+
+    def api_key_required(self, route: ApiRoute) -> bool:
+        value = self.resolve(route.api_key_required)
+        return value is True or str(value).lower() == "true"
 
     def function_environment(self, spec: FunctionSpec) -> dict[str, str]:
         return {k: str(self.resolve(v)) for k, v in spec.environment.items()}

@@ -8,13 +8,17 @@ from newsdigest_local.stack import LocalStack
 
 from tests.conftest import reset_caches
 
+API_KEY = "e2e-test-key"
+WRITE = {"x-api-key": API_KEY}
+
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
     """The whole local stack - moto's server, API and stream mapping - on loopback ports of its own."""
     saved = dict(os.environ)
     reset_caches()
-    local = LocalStack(api_port=0, log=lambda line: None, poll_interval=0.05).start().serve_in_thread()
+    local = LocalStack(api_port=0, log=lambda line: None, poll_interval=0.05, api_key=API_KEY)
+    local.start().serve_in_thread()
     try:
         yield local
     finally:

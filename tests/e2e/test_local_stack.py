@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from tests.conftest import ROOT
+from tests.e2e.conftest import WRITE
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +33,7 @@ def wait_for_digest(api: str, article_id: str, timeout: float = 10.0) -> dict:
 
 
 def test_post_then_digest_is_ready_with_the_articles_own_headings(stack):
-    created = requests.post(f"{stack.api_url}/articles", json=FEATURE, timeout=5)
+    created = requests.post(f"{stack.api_url}/articles", json=FEATURE, headers=WRITE, timeout=5)
     assert created.status_code == 201
     article_id = created.json()["id"]
 
@@ -48,8 +49,8 @@ def test_posting_twice_stores_one_item(stack):
     import boto3
 
     article = dict(FEATURE, url="https://news.example.com/e2e/twice")
-    first = requests.post(f"{stack.api_url}/articles", json=article, timeout=5)
-    second = requests.post(f"{stack.api_url}/articles", json=article, timeout=5)
+    first = requests.post(f"{stack.api_url}/articles", json=article, headers=WRITE, timeout=5)
+    second = requests.post(f"{stack.api_url}/articles", json=article, headers=WRITE, timeout=5)
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["id"] == second.json()["id"]
     table = boto3.resource("dynamodb", endpoint_url=stack.aws_endpoint).Table(
@@ -70,7 +71,7 @@ def test_posting_twice_stores_one_item(stack):
 )
 def test_bad_input_gets_a_4xx_naming_the_problem(stack, payload, status, named):
     response = requests.post(
-        f"{stack.api_url}/articles", data=payload, headers={"Content-Type": "application/json"}, timeout=5
+        f"{stack.api_url}/articles", data=payload, headers={"Content-Type": "application/json", **WRITE}, timeout=5
     )
     assert response.status_code == status
     assert named in response.json()["error"]["message"]
@@ -78,5 +79,5 @@ def test_bad_input_gets_a_4xx_naming_the_problem(stack, payload, status, named):
 
 def test_unknown_routes_and_methods(stack):
     assert requests.get(f"{stack.api_url}/nowhere", timeout=5).status_code == 404
-    response = requests.delete(f"{stack.api_url}/articles", timeout=5)
+    response = requests.put(f"{stack.api_url}/articles", timeout=5)
     assert response.status_code == 405 and set(response.headers["Allow"].split(", ")) == {"GET", "POST"}

@@ -28,7 +28,7 @@ def test_routes_are_matched_most_specific_first():
 
 
 def test_unknown_method_on_a_known_path_reports_the_allowed_ones():
-    route, _, allowed = match_route(Template.load().routes, "DELETE", "/articles")
+    route, _, allowed = match_route(Template.load().routes, "PUT", "/articles")
     assert route is None and allowed == ["GET", "POST"]
 
 

@@ -2,33 +2,88 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import base64
+import binascii
+import json
+from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
+from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from newsdigest.api.errors import PayloadTooLarge, register_error_handlers
-from newsdigest.config import MAX_REQUEST_BYTES
+from newsdigest.api.errors import error_body, register_error_handlers
+from newsdigest.config import MAX_REQUEST_BYTES, get_settings
+
+TITLE = "newsdigest API"
+VERSION = "1.0.0"
+API_KEY_SCHEME = "apiKey"
+SECURITY_SCHEMES = {API_KEY_SCHEME: APIKey(name="x-api-key", in_=APIKeyIn.header)}  # type: ignore[call-arg]
 
 
-def _refuse_huge_bodies(app: APIGatewayRestResolver, next_middleware: Callable[..., Response]) -> Response:
-    # Before the JSON parser sees it: a 4 MB body of nesting should cost nothing.
-    body = app.current_event.body
-    if body is not None and len(body) > MAX_REQUEST_BYTES:
-        raise PayloadTooLarge(len(body), MAX_REQUEST_BYTES)
-    return next_middleware(app)
+def _json_loads(text: str) -> Any:
+    """json.loads whose every failure is a JSONDecodeError, which the API answers with a 400."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("JSON nests too deeply", text, 0) from None
 
 
-def build_resolver(*routers: APIGatewayRouter) -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
+def _refusal(event: dict[str, Any]) -> tuple[int, str, str] | None:
+    """A request refused before any parsing: too large, or bytes that are not UTF-8 text."""
+    body = event.get("body")
+    if not body:
+        return None
+    if len(body) > MAX_REQUEST_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
+        return 413, "payload_too_large", f"request body is over the limit of {MAX_REQUEST_BYTES} bytes"
+    if event.get("isBase64Encoded"):
+        try:
+            base64.b64decode(body, validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            return 400, "invalid_encoding", "request body is not UTF-8 text; send JSON encoded as UTF-8"
+    return None
+
+
+class NewsApiResolver(APIGatewayRestResolver):
+    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        refusal = _refusal(event)
+        if refusal:
+            status, code, message = refusal
+            # Powertools' request validation runs before any middleware, so this guard sits in front of it.
+            return {
+                "statusCode": status,
+                "headers": {"Content-Type": "application/json"},
+                "body": json.dumps(error_body(code, message)),
+                "isBase64Encoded": False,
+            }
+        return super().resolve(event, context)
+
+
+def build_resolver(*routers: APIGatewayRouter) -> NewsApiResolver:
+    origin = get_settings().cors_allow_origin
+    cors = (
+        CORSConfig(
+            allow_origin=origin, allow_headers=["x-api-key"], expose_headers=["ETag", "Location"], max_age=600
+        )
+        if origin
+        else None
+    )
+    app = NewsApiResolver(enable_validation=True, cors=cors, json_body_deserializer=_json_loads)
     register_error_handlers(app)
-    app.use(middlewares=[_refuse_huge_bodies])
     for router in routers:
         app.include_router(router)
     return app
 
 
-def openapi_resolver() -> APIGatewayRestResolver:
-    from newsdigest.api.articles import read_router, write_router
+def openapi_resolver() -> NewsApiResolver:
+    from newsdigest.api.routes import all_routers
 
-    return build_resolver(write_router, read_router)
+    return build_resolver(*all_routers())
+
+
+def openapi_document() -> str:
+    return openapi_resolver().get_openapi_json_schema(
+        title=TITLE,
+        version=VERSION,
+        description="Ingest news articles; read them back with an extractive digest and a section outline.",
+        security_schemes=SECURITY_SCHEMES,
+    )

@@ -1,5 +1,5 @@
-"""Article routes: writes (ingest function) and reads (API function) on separate routers, so each
-Lambda function carries only the routes - and the IAM permissions - it needs."""
+"""Article routes: writes (IngestFunction) and reads (ApiFunction) on separate routers, so each Lambda
+function carries only the routes - and the IAM permissions - it needs."""
 
 from __future__ import annotations
 
@@ -12,12 +12,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from newsdigest import catalog
+from newsdigest.api.app import API_KEY_SCHEME
 from newsdigest.api.dependencies import article_store, settings
-from newsdigest.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from newsdigest.api.errors import documented_errors
+from newsdigest.api.http import NO_CACHE, cached
+from newsdigest.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SOURCE_CHARS
 from newsdigest.errors import ArticleNotFound
 from newsdigest.ids import ID_LENGTH
 from newsdigest.ingest import ingest_article, ingest_batch
 from newsdigest.models import (
+    Article,
     ArticleIn,
     ArticleOut,
     ArticlePage,
@@ -33,20 +37,25 @@ read_router = APIGatewayRouter()
 
 _ID = re.compile(rf"^[0-9a-f]{{{ID_LENGTH}}}$")
 ArticleId = Annotated[str, Path(description="The article id returned by POST /articles.")]
+WRITE_SECURITY = [{API_KEY_SCHEME: []}]
+WRITE_ERRORS = (400, 401, 403, 413, 415, 422)
+_ETAG = {
+    "ETag": {"description": "Strong validator; send it back as If-None-Match", "schema": {"type": "string"}}
+}
+
+
+def _json(model: type, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"model": model}}}
 
 
 @write_router.post(
     "/articles",
     summary="Ingest one article",
+    security=WRITE_SECURITY,
     responses={
-        200: {
-            "description": "Already stored (unchanged) or updated",
-            "content": {"application/json": {"model": IngestResult}},
-        },
-        201: {
-            "description": "Stored for the first time",
-            "content": {"application/json": {"model": IngestResult}},
-        },
+        200: _json(IngestResult, "Already stored (unchanged) or updated"),
+        201: _json(IngestResult, "Stored for the first time"),
+        **documented_errors(*WRITE_ERRORS),
     },
 )
 def post_article(article: ArticleIn) -> Response[dict]:
@@ -60,7 +69,15 @@ def post_article(article: ArticleIn) -> Response[dict]:
     )
 
 
-@write_router.post("/articles/batch", summary="Ingest up to 25 articles; one result per article")
+@write_router.post(
+    "/articles/batch",
+    summary="Ingest up to 25 articles; one result per article",
+    security=WRITE_SECURITY,
+    responses={
+        200: _json(BatchResult, "One result per article, in order"),
+        **documented_errors(*WRITE_ERRORS),
+    },
+)
 def post_batch(batch: BatchIn) -> BatchResult:
     result = ingest_batch(batch.articles, article_store())
     for status in ("created", "updated", "unchanged", "failed"):
@@ -70,33 +87,85 @@ def post_batch(batch: BatchIn) -> BatchResult:
     return result
 
 
-def _find(article_id: str):
+@write_router.delete(
+    "/articles/<article_id>",
+    summary="Delete an article and its summary",
+    security=WRITE_SECURITY,
+    responses={204: {"description": "Deleted"}, **documented_errors(401, 403, 404, 422)},
+)
+def delete_article(article_id: ArticleId) -> Response[str]:
+    if not _ID.match(article_id):
+        raise ArticleNotFound(article_id)
+    article_store().delete_article(article_id)
+    metrics.add_metric(name="ArticlesDeleted", unit=MetricUnit.Count, value=1)
+    return Response(status_code=204, body="")
+
+
+def _find(article_id: str) -> Article:
     if not _ID.match(article_id):
         raise ArticleNotFound(article_id)  # not an id we could have issued: no need to ask DynamoDB
     return article_store().get_article(article_id)
 
 
-@read_router.get("/articles", summary="List articles, newest first")
+@read_router.get(
+    "/articles",
+    summary="List articles, newest first",
+    responses={200: _json(ArticlePage, "A page of articles"), **documented_errors(400, 422)},
+)
 def get_articles(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[
         str | None, Query(max_length=1024, description="next_cursor of the previous page")
     ] = None,
-    date: Annotated[
-        date | None, Query(description="Only articles ingested on this UTC day (YYYY-MM-DD)")
+    date: Annotated[date | None, Query(description="Only articles ingested on this UTC day")] = None,
+    from_: Annotated[date | None, Query(alias="from", description="First UTC day of a range")] = None,
+    to: Annotated[date | None, Query(description="Last UTC day of a range (inclusive)")] = None,
+    source: Annotated[
+        str | None, Query(min_length=1, max_length=MAX_SOURCE_CHARS, description="Only this source")
     ] = None,
 ) -> ArticlePage:
     return catalog.list_articles(
-        article_store(), limit=limit, cursor=cursor, day=date, secret=settings().signing_secret
+        article_store(),
+        limit=limit,
+        cursor=cursor,
+        secret=settings().signing_secret,
+        day=date,
+        day_from=from_,
+        day_to=to,
+        source=source,
     )
 
 
-@read_router.get("/articles/<article_id>", summary="One article")
-def get_article(article_id: ArticleId) -> ArticleOut:
-    article = _find(article_id)
-    return ArticleOut.model_validate(article.model_dump())
+@read_router.get(
+    "/articles/<article_id>",
+    summary="One article",
+    responses={
+        200: {**_json(ArticleOut, "The article"), "headers": _ETAG},
+        304: {"description": "Not modified (If-None-Match matched)"},
+        **documented_errors(404, 422),
+    },
+)
+def get_article(article_id: ArticleId) -> Response[str]:
+    article = ArticleOut.model_validate(_find(article_id).model_dump())
+    return cached(read_router.current_event, article, cache_control="public, max-age=60")
 
 
-@read_router.get("/articles/<article_id>/digest", summary="The digest, outline and keywords of one article")
-def get_digest(article_id: ArticleId) -> DigestOut:
-    return catalog.digest_of(_find(article_id))
+@read_router.get(
+    "/articles/<article_id>/digest",
+    summary="The digest, outline and keywords of one article",
+    responses={
+        200: {
+            **_json(DigestOut, "The digest (status pending until the summarizer has run)"),
+            "headers": _ETAG,
+        },
+        304: {"description": "Not modified (If-None-Match matched)"},
+        **documented_errors(404, 422),
+    },
+)
+def get_digest(article_id: ArticleId) -> Response[str]:
+    digest = catalog.digest_of(_find(article_id))
+    return cached(
+        read_router.current_event,
+        digest,
+        cache_control=NO_CACHE if digest.status == "pending" else "public, max-age=300",
+    )

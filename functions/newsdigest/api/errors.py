@@ -19,9 +19,11 @@ from newsdigest.observability import logger
 from newsdigest.validation import error_details, summary_message
 
 
-class PayloadTooLarge(Exception):
-    def __init__(self, size: int, limit: int) -> None:
-        super().__init__(f"request body is {size} bytes; the limit is {limit} bytes")
+def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    if details:
+        body["error"]["details"] = details
+    return body
 
 
 def error_response(
@@ -31,12 +33,37 @@ def error_response(
     details: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    body: dict[str, Any] = {"error": {"code": code, "message": message}}
-    if details:
-        body["error"]["details"] = details
     return Response(
-        status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=error_body(code, message, details),
+        headers=headers,
     )
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "Malformed request: not JSON, not UTF-8, or a cursor this API did not issue",
+    401: "No API key",
+    403: "Missing or wrong API key",
+    404: "No such resource",
+    405: "Method not allowed on this path",
+    413: "Body over the limit",
+    415: "Body is not application/json",
+    422: "A field is invalid; every such field is named in details",
+}
+
+
+def documented_errors(*codes: int) -> dict[int, dict[str, Any]]:
+    """OpenAPI response entries for the error statuses a route can answer (all share ErrorResponse)."""
+    from newsdigest.models import ErrorResponse
+
+    return {
+        code: {
+            "description": _ERROR_DESCRIPTIONS[code],
+            "content": {"application/json": {"model": ErrorResponse}},
+        }
+        for code in codes
+    }
 
 
 def register_error_handlers(app: APIGatewayRestResolver) -> None:
@@ -58,25 +85,38 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     def _content_type(exc: RequestUnsupportedContentType) -> Response:
         return error_response(415, "unsupported_media_type", "send the request body as application/json")
 
-    @app.exception_handler(PayloadTooLarge)
-    def _too_large(exc: PayloadTooLarge) -> Response:
-        return error_response(413, "payload_too_large", str(exc))
-
     @app.exception_handler(ArticleNotFound)
     def _not_found(exc: ArticleNotFound) -> Response:
         return error_response(404, "not_found", str(exc))
 
     @app.exception_handler(InvalidCursor)
     def _cursor(exc: InvalidCursor) -> Response:
-        return error_response(400, "invalid_cursor", str(exc), [{"field": "cursor", "message": str(exc)}])
+        return error_response(
+            400, "invalid_cursor", str(exc), [{"field": "cursor", "type": "invalid", "message": str(exc)}]
+        )
 
     @app.exception_handler(InvalidQuery)
     def _query(exc: InvalidQuery) -> Response:
-        return error_response(400, "invalid_query", str(exc), [{"field": exc.field, "message": str(exc)}])
+        details = [{"field": exc.field, "type": "invalid", "message": str(exc)}]
+        return error_response(422, "validation_error", f"invalid request: {exc.field}: {exc}", details)
 
     @app.not_found
     def _no_route(exc: Exception) -> Response:
         event = app.current_event
+        allowed = sorted(
+            {
+                route.method
+                for route in app._static_routes + app._dynamic_routes
+                if route.rule.match(event.path) and route.method != "OPTIONS"
+            }
+        )
+        if allowed:
+            return error_response(
+                405,
+                "method_not_allowed",
+                f"{event.http_method} is not allowed on {event.path}; use {', '.join(allowed)}",
+                headers={"Allow": ", ".join(allowed)},
+            )
         return error_response(404, "not_found", f"no route for {event.http_method} {event.path}")
 
     @app.exception_handler(Exception)

@@ -13,6 +13,7 @@ Query newest-first with ``begins_with``/``BETWEEN`` selects a day or a time rang
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -24,6 +25,7 @@ from newsdigest.errors import ArticleNotFound, StaleWrite
 from newsdigest.models import Article, ArticleHeader, IngestStatus, Summary
 
 TIMELINE_INDEX = "Timeline"
+SOURCE_INDEX = "BySource"
 FEED = "articles"
 
 
@@ -93,7 +95,8 @@ class ArticleStore:
             "feed = :feed",
             "ingested_key = if_not_exists(ingested_key, :ikey)",
         ]
-        now = article.updated_at.isoformat().replace("+00:00", "Z")
+        # Fixed-width UTC timestamps, so that keys sort in time order (see catalog.timeline_key).
+        now = article.updated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         values |= {
             ":hash": article.content_hash,
             ":pending": "pending",
@@ -124,6 +127,15 @@ class ArticleStore:
             raise ArticleNotFound(article_id)
         return article_from_item(item)
 
+    def delete_article(self, article_id: str) -> None:
+        """Remove an article and, with it, its summary (they share the item)."""
+        try:
+            self.table.delete_item(Key={"id": article_id}, ConditionExpression="attribute_exists(id)")
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ArticleNotFound(article_id) from exc
+            raise
+
     def save_summary(self, article_id: str, summary: Summary) -> None:
         """Store the summary of the version whose hash it carries; a newer version wins (StaleWrite)."""
         try:
@@ -151,15 +163,17 @@ class ArticleStore:
         start_key: dict[str, Any] | None = None,
         key_from: str | None = None,
         key_to: str | None = None,
+        source: str | None = None,
     ) -> Page:
-        """One Query of the Timeline index, newest first, optionally within [key_from, key_to]."""
+        """One Query, newest first, optionally within [key_from, key_to]: of the Timeline index, or of the
+        BySource index when a source is given."""
         from boto3.dynamodb.conditions import Key
 
-        condition = Key("feed").eq(FEED)
+        condition = Key("source").eq(source) if source is not None else Key("feed").eq(FEED)
         if key_from is not None and key_to is not None:
             condition &= Key("ingested_key").between(key_from, key_to)
         kwargs: dict[str, Any] = {
-            "IndexName": TIMELINE_INDEX,
+            "IndexName": SOURCE_INDEX if source is not None else TIMELINE_INDEX,
             "KeyConditionExpression": condition,
             "ScanIndexForward": False,
             "Limit": limit,

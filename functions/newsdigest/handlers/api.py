@@ -1,13 +1,13 @@
-"""ApiFunction: the read routes (articles, digests)."""
+"""ApiFunction: the read routes (articles, digests, daily digests, health, OpenAPI)."""
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsdigest.api.app import build_resolver
-from newsdigest.api.articles import read_router
+from newsdigest.api.routes import read_routers
 from newsdigest.observability import logger
 
-app = build_resolver(read_router)
+app = build_resolver(*read_routers())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

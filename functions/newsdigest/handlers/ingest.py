@@ -1,13 +1,13 @@
-"""IngestFunction: POST /articles, POST /articles/batch."""
+"""IngestFunction: the write routes (POST /articles, POST /articles/batch, DELETE /articles/{id})."""
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsdigest.api.app import build_resolver
-from newsdigest.api.articles import write_router
+from newsdigest.api.routes import write_routers
 from newsdigest.observability import logger, metrics
 
-app = build_resolver(write_router)
+app = build_resolver(*write_routers())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

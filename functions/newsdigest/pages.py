@@ -1,0 +1,23 @@
+"""HTML pages (pure rendering: Jinja2 with autoescape; article text is untrusted)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from newsdigest.models import DailyDigest
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("newsdigest", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_daily_digest(digest: DailyDigest, *, next_url: str | None, title: str = "newsdigest") -> str:
+    return _environment().get_template("daily.html.j2").render(digest=digest, next_url=next_url, site=title)
