@@ -39,10 +39,15 @@ def api_event(
     body: Any = None,
     query: dict[str, str] | None = None,
     path_params: dict[str, str] | None = None,
+    accept: str | None = None,
 ) -> dict[str, Any]:
     headers = dict(HEADERS)
     if body is not None:
         headers["Content-Type"] = "application/json"
+    if method in {"POST", "DELETE"}:
+        headers["x-api-key"] = "local-api-key-example"  # API Gateway checks it before the function runs
+    if accept:
+        headers["Accept"] = accept
     return {
         "body": json.dumps(body) if body is not None else None,
         "resource": resource,
@@ -149,6 +154,24 @@ def main() -> None:
         "api-get-digest.json": api_event(
             "GET", "/articles/{article_id}/digest", f"/articles/{aid}/digest", path_params={"article_id": aid}
         ),
+        "ingest-delete-article.json": api_event(
+            "DELETE", "/articles/{article_id}", f"/articles/{aid}", path_params={"article_id": aid}
+        ),
+        "api-get-daily-digest.json": api_event(
+            "GET",
+            "/digests/{day}",
+            "/digests/2026-11-28",
+            path_params={"day": "2026-11-28"},
+            query={"tz": "Europe/Lisbon"},
+        ),
+        "api-get-daily-digest-html.json": api_event(
+            "GET",
+            "/digests/{day}",
+            "/digests/2026-11-28.html",
+            path_params={"day": "2026-11-28.html"},
+            accept="text/html",
+        ),
+        "api-health.json": api_event("GET", "/health", "/health"),
         "summarize-stream.json": stream_event(article),
     }
     EVENTS.mkdir(exist_ok=True)

@@ -29,17 +29,26 @@ class ArticleIn(BaseModel):
     title: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS)
     ] = Field(description=f"Headline, 1-{MAX_TITLE_CHARS} characters.")
-    body: str = Field(description=f"The article text, at most {MAX_BODY_BYTES} bytes of UTF-8.")
+    body: str = Field(
+        description=f"The article text, at most {MAX_BODY_BYTES} bytes of UTF-8.",
+        json_schema_extra={"pattern": r"\S", "maxLength": MAX_BODY_BYTES},
+    )
     format: ArticleFormat = Field(description="How the body is written: text, markdown or html.")
     url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_URL_CHARS)] | None = Field(
-        default=None, description="Canonical address; the article id derives from it."
+        default=None,
+        description="Canonical address; the article id derives from it.",
+        json_schema_extra={"pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$"},
     )
     source: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_CHARS)]
         | None
     ) = None
     published_at: datetime | None = Field(default=None, description="ISO 8601; without a zone, UTC.")
-    language: str | None = Field(default=None, description="BCP 47 tag such as 'en' or 'pt-BR'.")
+    language: str | None = Field(
+        default=None,
+        description="BCP 47 tag such as 'en' or 'pt-BR'.",
+        json_schema_extra={"pattern": _LANGUAGE.pattern},
+    )
 
     @field_validator("body")
     @classmethod

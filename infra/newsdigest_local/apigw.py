@@ -8,8 +8,8 @@ import hmac
 import json
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -144,7 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.server.key_required(route) and not hmac.compare_digest(
             (self.headers.get("x-api-key") or "").encode(), self.server.api_key.encode()
         ):
-            # What API Gateway answers (INVALID_API_KEY, shaped by the template's GatewayResponses): no function runs.
+            # API Gateway's INVALID_API_KEY answer (template GatewayResponses): no function runs.
             self._send(403, {}, _error("forbidden", "send a valid API key in the x-api-key header"))
             return
         event = build_event(self.command, self.path, list(self.headers.items()), body, route, params)
@@ -164,7 +164,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, headers: dict[str, str], data: bytes) -> None:
         self.send_response(status)
-        headers.setdefault("Content-Type", "application/json")
+        if data:
+            headers.setdefault("Content-Type", "application/json")
         for name, value in headers.items():
             if name.lower() not in {"content-length", "connection", "transfer-encoding"}:
                 self.send_header(name, value)
@@ -173,4 +174,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
+    def __getattr__(self, name: str) -> Any:
+        # Every method (TRACE, PROPFIND, ...) is routed: unknown ones get a 405 with Allow, as from the API.
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)

@@ -71,7 +71,10 @@ def test_posting_twice_stores_one_item(stack):
 )
 def test_bad_input_gets_a_4xx_naming_the_problem(stack, payload, status, named):
     response = requests.post(
-        f"{stack.api_url}/articles", data=payload, headers={"Content-Type": "application/json", **WRITE}, timeout=5
+        f"{stack.api_url}/articles",
+        data=payload,
+        headers={"Content-Type": "application/json", **WRITE},
+        timeout=5,
     )
     assert response.status_code == status
     assert named in response.json()["error"]["message"]

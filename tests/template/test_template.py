@@ -122,3 +122,20 @@ def test_lambda_requirements_match_the_project_dependencies():
         if line and not line.startswith("#")
     }
     assert bundled == declared - {"boto3"}  # boto3 comes with the Lambda runtime
+
+
+def test_every_write_needs_an_api_key_and_reads_follow_the_switch():
+    template = Template.load()
+    from newsdigest_local.template import Resolver
+
+    public = Resolver(template, {}, {}, {})
+    private = Resolver(template, {}, {}, {}, parameters={"ReadsRequireApiKey": "true"})
+    for route in template.routes:
+        if route.method in {"POST", "DELETE", "PUT", "PATCH"} and route.function != "SubscriptionsFunction":
+            assert route.api_key_required is True, f"{route.method} {route.path} must need the API key"
+        elif route.path in {"/health", "/openapi.json", "/docs"}:
+            assert not private.api_key_required(route)
+        elif route.method == "GET":
+            assert not public.api_key_required(route) and private.api_key_required(route), route.path
+    usage_plan = template.of_type("AWS::Serverless::Api")["NewsApi"]["Auth"]["UsagePlan"]
+    assert usage_plan["CreateUsagePlan"] == "PER_API" and usage_plan["Throttle"]["RateLimit"] > 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
@@ -17,7 +18,7 @@ from newsdigest.config import MAX_REQUEST_BYTES, get_settings
 TITLE = "newsdigest API"
 VERSION = "1.0.0"
 API_KEY_SCHEME = "apiKey"
-SECURITY_SCHEMES = {API_KEY_SCHEME: APIKey(name="x-api-key", in_=APIKeyIn.header)}  # type: ignore[call-arg]
+SECURITY_SCHEMES: dict[str, Any] = {API_KEY_SCHEME: APIKey(name="x-api-key", in_=APIKeyIn.header)}  # type: ignore[call-arg]
 
 
 def _json_loads(text: str) -> Any:
@@ -28,13 +29,17 @@ def _json_loads(text: str) -> Any:
         raise json.JSONDecodeError("JSON nests too deeply", text, 0) from None
 
 
-def _refusal(event: dict[str, Any]) -> tuple[int, str, str] | None:
+def _refusal(event: Mapping[str, Any]) -> tuple[int, str, str] | None:
     """A request refused before any parsing: too large, or bytes that are not UTF-8 text."""
     body = event.get("body")
     if not body:
         return None
     if len(body) > MAX_REQUEST_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
         return 413, "payload_too_large", f"request body is over the limit of {MAX_REQUEST_BYTES} bytes"
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    content_type = (headers.get("content-type") or "application/json").strip().lower()
+    if not content_type.startswith("application/json"):
+        return 415, "unsupported_media_type", "send the request body as application/json"
     if event.get("isBase64Encoded"):
         try:
             base64.b64decode(body, validate=True).decode("utf-8")
@@ -44,7 +49,7 @@ def _refusal(event: dict[str, Any]) -> tuple[int, str, str] | None:
 
 
 class NewsApiResolver(APIGatewayRestResolver):
-    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         refusal = _refusal(event)
         if refusal:
             status, code, message = refusal

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -37,14 +37,14 @@ read_router = APIGatewayRouter()
 
 _ID = re.compile(rf"^[0-9a-f]{{{ID_LENGTH}}}$")
 ArticleId = Annotated[str, Path(description="The article id returned by POST /articles.")]
-WRITE_SECURITY = [{API_KEY_SCHEME: []}]
+WRITE_SECURITY: list[dict[str, list[str]]] = [{API_KEY_SCHEME: []}]
 WRITE_ERRORS = (400, 401, 403, 413, 415, 422)
-_ETAG = {
+_ETAG: Any = {
     "ETag": {"description": "Strong validator; send it back as If-None-Match", "schema": {"type": "string"}}
 }
 
 
-def _json(model: type, description: str) -> dict:
+def _json(model: type, description: str) -> Any:
     return {"description": description, "content": {"application/json": {"model": model}}}
 
 
@@ -91,7 +91,7 @@ def post_batch(batch: BatchIn) -> BatchResult:
     "/articles/<article_id>",
     summary="Delete an article and its summary",
     security=WRITE_SECURITY,
-    responses={204: {"description": "Deleted"}, **documented_errors(401, 403, 404, 422)},
+    responses={204: {"description": "Deleted", "content": {}}, **documented_errors(401, 403, 404, 422)},
 )
 def delete_article(article_id: ArticleId) -> Response[str]:
     if not _ID.match(article_id):
@@ -140,8 +140,8 @@ def get_articles(
     "/articles/<article_id>",
     summary="One article",
     responses={
-        200: {**_json(ArticleOut, "The article"), "headers": _ETAG},
-        304: {"description": "Not modified (If-None-Match matched)"},
+        200: _json(ArticleOut, "The article") | {"headers": _ETAG},
+        304: {"description": "Not modified (If-None-Match matched)", "content": {}},
         **documented_errors(404, 422),
     },
 )
@@ -158,7 +158,7 @@ def get_article(article_id: ArticleId) -> Response[str]:
             **_json(DigestOut, "The digest (status pending until the summarizer has run)"),
             "headers": _ETAG,
         },
-        304: {"description": "Not modified (If-None-Match matched)"},
+        304: {"description": "Not modified (If-None-Match matched)", "content": {}},
         **documented_errors(404, 422),
     },
 )

@@ -37,7 +37,7 @@ def _wants_html(suffix: str | None, accept: str | None) -> bool:
 @router.get(
     "/digests/<day>",
     summary="The daily digest: every article of a day with its digest and outline",
-    description="JSON by default; HTML with `Accept: text/html` or a `.html` suffix (`/digests/2026-11-28.html`).",
+    description="JSON by default; HTML with `Accept: text/html` or a .html suffix: /digests/2026-11-28.html",
     responses={
         200: {
             "description": "The day's articles, newest first",
@@ -50,12 +50,15 @@ def _wants_html(suffix: str | None, accept: str | None) -> bool:
                 "Cache-Control": {"schema": {"type": "string"}},
             },
         },
-        304: {"description": "Not modified (If-None-Match matched)"},
-        **documented_errors(400, 422),
+        304: {"description": "Not modified (If-None-Match matched)", "content": {}},
+        **documented_errors(400, 404, 422),
     },
 )
 def get_daily_digest(
-    day: Annotated[str, Path(description="YYYY-MM-DD, optionally with .html or .json", max_length=32)],
+    day: Annotated[
+        str,
+        Path(description="YYYY-MM-DD, optionally with .html or .json", max_length=32, pattern=_DAY.pattern),
+    ],
     tz: Annotated[str, Query(max_length=64, description="IANA time zone of the day (default UTC)")] = "UTC",
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[

@@ -53,7 +53,7 @@ _ERROR_DESCRIPTIONS = {
 }
 
 
-def documented_errors(*codes: int) -> dict[int, dict[str, Any]]:
+def documented_errors(*codes: int) -> dict[int, Any]:
     """OpenAPI response entries for the error statuses a route can answer (all share ErrorResponse)."""
     from newsdigest.models import ErrorResponse
 

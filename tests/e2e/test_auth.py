@@ -1,0 +1,88 @@
+"""Writes need the API key; reads are public unless the template's switch says otherwise."""
+
+from __future__ import annotations
+
+import os
+
+import boto3
+import pytest
+import requests
+from newsdigest_local.stack import LocalStack
+
+from tests.conftest import reset_caches
+from tests.e2e.conftest import API_KEY
+
+pytestmark = pytest.mark.e2e
+ARTICLE = {
+    "title": "Auth",
+    "body": "One. Two. Three.",
+    "format": "text",
+    "url": "https://news.example.com/auth",
+}
+
+
+def stored(stack) -> list[dict]:
+    table = boto3.resource("dynamodb", endpoint_url=stack.aws_endpoint).Table(
+        stack.resolver.refs["ArticlesTable"]
+    )
+    return [i for i in table.scan()["Items"] if i.get("url") == ARTICLE["url"]]
+
+
+@pytest.mark.parametrize(
+    "headers", [{}, {"x-api-key": "wrong"}, {"x-api-key": ""}, {"X-API-KEY": API_KEY + "x"}]
+)
+def test_writes_without_the_right_key_are_refused_and_write_nothing(stack, headers):
+    response = requests.post(f"{stack.api_url}/articles", json=ARTICLE, headers=headers, timeout=5)
+    assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden"
+    assert (
+        requests.post(
+            f"{stack.api_url}/articles/batch", json={"articles": [ARTICLE]}, headers=headers, timeout=5
+        ).status_code
+        == 403
+    )
+    assert (
+        requests.delete(f"{stack.api_url}/articles/{'0' * 24}", headers=headers, timeout=5).status_code == 403
+    )
+    assert stored(stack) == []
+
+
+def test_reads_are_public_and_writes_work_with_the_key(stack):
+    assert requests.get(f"{stack.api_url}/articles", timeout=5).status_code == 200
+    created = requests.post(
+        f"{stack.api_url}/articles", json=ARTICLE, headers={"x-api-key": API_KEY}, timeout=5
+    )
+    assert created.status_code == 201
+    article_id = created.json()["id"]
+    assert requests.get(f"{stack.api_url}/articles/{article_id}", timeout=5).status_code == 200
+    assert (
+        requests.delete(
+            f"{stack.api_url}/articles/{article_id}", headers={"x-api-key": API_KEY}, timeout=5
+        ).status_code
+        == 204
+    )
+
+
+def test_one_setting_makes_reads_need_the_key_too():
+    saved = dict(os.environ)
+    reset_caches()
+    local = (
+        LocalStack(
+            api_port=0, log=lambda line: None, api_key="reads-key", parameters={"ReadsRequireApiKey": "true"}
+        )
+        .start()
+        .serve_in_thread()
+    )
+    try:
+        assert requests.get(f"{local.api_url}/articles", timeout=5).status_code == 403
+        assert (
+            requests.get(
+                f"{local.api_url}/articles", headers={"x-api-key": "reads-key"}, timeout=5
+            ).status_code
+            == 200
+        )
+        assert requests.get(f"{local.api_url}/health", timeout=5).status_code == 200  # health stays public
+    finally:
+        local.stop()
+        reset_caches()
+        os.environ.clear()
+        os.environ.update(saved)
