@@ -84,3 +84,14 @@ def test_unknown_routes_and_methods(stack):
     assert requests.get(f"{stack.api_url}/nowhere", timeout=5).status_code == 404
     response = requests.put(f"{stack.api_url}/articles", timeout=5)
     assert response.status_code == 405 and set(response.headers["Allow"].split(", ")) == {"GET", "POST"}
+
+
+def test_huge_headers_are_refused_without_taking_the_server_down(stack):
+    # A header the size API Gateway still accepts goes through...
+    assert requests.get(f"{stack.api_url}/health", headers={"X-Big": "x" * 8_000}, timeout=5).status_code == 200
+    # ...an absurd one is a 4xx, and the server keeps serving
+    response = requests.get(f"{stack.api_url}/health", headers={"X-Huge": "x" * 100_000}, timeout=5)
+    assert 400 <= response.status_code < 500
+    many = {f"X-H{i}": "v" for i in range(200)}
+    assert 400 <= requests.get(f"{stack.api_url}/health", headers=many, timeout=5).status_code < 500
+    assert requests.get(f"{stack.api_url}/health", timeout=5).status_code == 200
