@@ -88,6 +88,17 @@ def match_route(
     return None, {}, sorted(set(allowed))
 
 
+def preflight_headers(cors: dict[str, Any]) -> dict[str, str]:
+    """SAM's Cors values are quoted header values ("'GET,POST'")."""
+    names = {
+        "AllowOrigin": "Access-Control-Allow-Origin",
+        "AllowMethods": "Access-Control-Allow-Methods",
+        "AllowHeaders": "Access-Control-Allow-Headers",
+        "MaxAge": "Access-Control-Max-Age",
+    }
+    return {header: str(cors[key]).strip("'") for key, header in names.items() if cors.get(key)}
+
+
 class ApiServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -99,7 +110,10 @@ class ApiServer(ThreadingHTTPServer):
         routes: list[ApiRoute],
         key_required: Callable[[ApiRoute], bool] = lambda route: False,
         api_key: str = "",
+        cors: dict[str, Any] | None = None,
     ) -> None:
+        # The Api's resolved Cors setting: API Gateway answers preflights itself (a mock integration).
+        self.cors = cors
         self.runtime = runtime
         self.routes = routes
         self.key_required = key_required
@@ -128,6 +142,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else None
         path = urlsplit(self.path).path
         route, params, allowed = match_route(self.server.routes, self.command, unquote(path))
+        if route is None and self.command == "OPTIONS" and allowed and self.server.cors:
+            self._send(200, preflight_headers(self.server.cors), b"")
+            return
         if route is None:
             if allowed:
                 self._send(

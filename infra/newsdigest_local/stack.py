@@ -122,6 +122,7 @@ class LocalStack:
             self.runtime,
             self.template.routes,
             key_required=resolver.api_key_required,
+            cors=resolver.resolve(self.template.resources["NewsApi"]["Properties"].get("Cors")),
             api_key=self.api_key,
         )
         self.api_port = int(self.api.server_address[1])

@@ -86,3 +86,22 @@ def test_one_setting_makes_reads_need_the_key_too():
         reset_caches()
         os.environ.clear()
         os.environ.update(saved)
+
+
+def test_cors_is_off_by_default_and_one_parameter_turns_it_on(stack):
+    assert "Access-Control-Allow-Origin" not in requests.get(f"{stack.api_url}/health", timeout=5).headers
+    saved = dict(os.environ)
+    reset_caches()
+    origin = "https://news.example.com"
+    local = LocalStack(api_port=0, log=lambda line: None, parameters={"CorsAllowOrigin": origin})
+    local.start().serve_in_thread()
+    try:
+        preflight = requests.options(f"{local.api_url}/articles", headers={"Origin": origin}, timeout=5)
+        assert preflight.status_code == 200
+        assert preflight.headers["Access-Control-Allow-Origin"] == origin
+        assert "x-api-key" in preflight.headers["Access-Control-Allow-Headers"]
+    finally:
+        local.stop()
+        reset_caches()
+        os.environ.clear()
+        os.environ.update(saved)

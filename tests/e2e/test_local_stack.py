@@ -88,7 +88,9 @@ def test_unknown_routes_and_methods(stack):
 
 def test_huge_headers_are_refused_without_taking_the_server_down(stack):
     # A header the size API Gateway still accepts goes through...
-    assert requests.get(f"{stack.api_url}/health", headers={"X-Big": "x" * 8_000}, timeout=5).status_code == 200
+    assert (
+        requests.get(f"{stack.api_url}/health", headers={"X-Big": "x" * 8_000}, timeout=5).status_code == 200
+    )
     # ...an absurd one is a 4xx, and the server keeps serving
     response = requests.get(f"{stack.api_url}/health", headers={"X-Huge": "x" * 100_000}, timeout=5)
     assert 400 <= response.status_code < 500

@@ -342,3 +342,25 @@ def test_rejected_requests_cost_nothing(aws, dynamodb_calls):
         dynamodb_calls.clear()
         status, _, _ = call(aws, "ApiFunction", event)
         assert status in (400, 404) and dynamodb_calls == []
+
+
+def test_cors_headers_follow_the_setting(aws, monkeypatch):
+    from newsdigest.api.app import build_resolver
+    from newsdigest.api.routes import read_routers
+    from newsdigest_local.context import LocalContext
+
+    from tests.conftest import reset_caches
+
+    event = request("api-health.json", headers={"Origin": "https://news.example.com"})
+    reset_caches()
+    plain = build_resolver(*read_routers()).resolve(
+        copy.deepcopy(event), LocalContext("ApiFunction", 256, 10)
+    )
+    assert "Access-Control-Allow-Origin" not in (plain.get("multiValueHeaders") or {})
+
+    monkeypatch.setenv("NEWSDIGEST_CORS_ALLOW_ORIGIN", "https://news.example.com")
+    reset_caches()
+    app = build_resolver(*read_routers())
+    response = app.resolve(copy.deepcopy(event), LocalContext("ApiFunction", 256, 10))
+    assert response["multiValueHeaders"]["Access-Control-Allow-Origin"] == ["https://news.example.com"]
+    reset_caches()
