@@ -23,6 +23,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(
         f"newsdigest local stack is up\n  API:          {stack.api_url}\n"
         f"  AWS endpoint: {stack.aws_endpoint} (moto: point AWS_ENDPOINT_URL here)\n"
+        f"  Mail:         {stack.mail_dir}/*.eml (every email SES accepted)\n"
         "  Ctrl-C stops it.",
         flush=True,
     )

@@ -72,11 +72,11 @@ def confirm(token: str, *, store: SubscriberRepository, settings: Settings, now:
     subscriber = store.get(sid)
     if subscriber is None or subscriber.status == "suppressed":
         raise SubscriberNotFound()
-    prefs = subscriber.requested or subscriber.preferences
+    prefs = subscriber.requested
     if prefs is None:
-        raise SubscriberNotFound()
-    if subscriber.requested is None and subscriber.status == "active":
-        return subscriber  # a second click on the same link
+        if subscriber.status == "active":
+            return subscriber  # a second click on the same link
+        raise SubscriberNotFound()  # nothing awaits confirmation (unsubscribed since): subscribe again
     store.activate(sid, prefs, next_due_after(prefs, now), now)
     return subscriber.model_copy(update={"status": "active", "preferences": prefs, "requested": None})
 

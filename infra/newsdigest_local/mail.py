@@ -56,10 +56,12 @@ class MailArchive(Poller):
     def __init__(self, folder: Path, log: Any, *, poll_interval: float = 0.2) -> None:
         super().__init__("archive", log, poll_interval)
         self.folder = folder
+        # Mail moto accepted before this stack started (same process, earlier stack) is not this stack's.
+        self.skipped = len(sent_mail())
         self.saved = 0
 
     def poll_once(self) -> int:
-        mail = sent_mail()
+        mail = sent_mail()[self.skipped :]
         fresh = mail[self.saved :]
         if fresh:
             self.folder.mkdir(parents=True, exist_ok=True)

@@ -113,7 +113,7 @@ def _provision_mail(template: Template, resolver: Resolver) -> None:
         try:
             sesv2.create_configuration_set(ConfigurationSetName=name)
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "AlreadyExistsException":
+            if "AlreadyExists" not in exc.response["Error"]["Code"]:
                 raise
     sender = resolver.parameters.get("SenderAddress")
     if sender:

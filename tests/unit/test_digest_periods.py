@@ -67,7 +67,7 @@ def test_a_weekly_digest_covers_the_iso_week_and_goes_out_on_monday():
 ZONES = ["UTC", "Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "Pacific/Apia"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     zone=st.sampled_from(ZONES),
     frequency=st.sampled_from(["daily", "weekly"]),
