@@ -29,6 +29,8 @@ DELIVERY_LEASE_SECONDS = 150
 MAX_EMAIL_HTML_BYTES = 100_000
 MAX_DIGEST_ARTICLES = 30
 CONFIRM_TOKEN_TTL_SECONDS = 7 * 24 * 3600
+# At most one confirmation email per address in this interval, however often it is subscribed.
+CONFIRMATION_INTERVAL_SECONDS = 600
 
 
 class Settings(BaseModel):

@@ -21,7 +21,7 @@ from typing import Any, Literal, Protocol
 from newsdigest.config import DELIVERY_LEASE_SECONDS, MAX_DIGEST_ARTICLES, Settings
 from newsdigest.dal.articles import Page
 from newsdigest.emails.render import DigestItem, build_mime, digest_item, render_digest
-from newsdigest.errors import DeliveryBusy
+from newsdigest.errors import DeliveryBusy, MailRejected, MailUnavailable
 from newsdigest.models import ArticleHeader
 from newsdigest.periods import Period, following, latest_due
 from newsdigest.subscribers import Mailer, unsubscribe_url
@@ -59,6 +59,7 @@ class Deliveries(Protocol):
         articles: int = 0,
     ) -> None: ...
     def advance(self, sid: str, next_due_at: datetime) -> None: ...
+    def release_delivery(self, sid: str, period_key: str) -> None: ...
 
 
 class Queue(Protocol):
@@ -179,7 +180,13 @@ def deliver(
             raw = build_mime(
                 rendered, sender=settings.mail_from, to=subscriber.email, unsubscribe_url=unsubscribe
             )
-            message_id = mailer.send(raw)
+            try:
+                message_id = mailer.send(raw)
+            except (MailUnavailable, MailRejected):
+                # SES answered "no": nothing was sent, so the retry may claim again at once. (A timeout
+                # is not an answer - SES may have taken the message - and keeps the claim until its lease.)
+                store.release_delivery(subscriber.id, period.key)
+                raise
             store.finish_delivery(
                 subscriber.id, period.key, "sent", clock(), message_id=message_id, articles=rendered.shown
             )

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from newsdigest.config import CONFIRM_TOKEN_TTL_SECONDS, Settings
+from newsdigest.config import CONFIRM_TOKEN_TTL_SECONDS, CONFIRMATION_INTERVAL_SECONDS, Settings
 from newsdigest.emails.render import build_mime, render_confirmation
 from newsdigest.errors import SubscriberNotFound
 from newsdigest.periods import next_due_after
@@ -22,7 +22,7 @@ from newsdigest.subscription_models import (
     SubscriptionIn,
     normalize_email,
 )
-from newsdigest.tokens import issue_token, subscriber_id, verify_token
+from newsdigest.tokens import Purpose, issue_token, subscriber_id, verify_token
 
 
 class SubscriberRepository(Protocol):
@@ -31,6 +31,7 @@ class SubscriberRepository(Protocol):
     def activate(self, sid: str, prefs: Preferences, next_due_at: datetime, now: datetime) -> None: ...
     def unsubscribe(self, sid: str, now: datetime) -> None: ...
     def suppress(self, sid: str, email: str, reason: str, now: datetime) -> None: ...
+    def may_send_confirmation(self, sid: str, now: datetime, min_interval_seconds: int) -> bool: ...
 
 
 class Mailer(Protocol):
@@ -56,7 +57,9 @@ def subscribe(
     sid = subscriber_id(email)
     prefs = request.preferences()
     status = store.request(sid, email, prefs, now)
-    if status != "suppressed":  # a bounced or complaining address gets nothing, not even this
+    # A bounced or complaining address gets nothing, not even this; nor does an address that was just sent
+    # one (the same answer either way, so the reply reveals nothing).
+    if status != "suppressed" and store.may_send_confirmation(sid, now, CONFIRMATION_INTERVAL_SECONDS):
         rendered = render_confirmation(
             confirm_url=confirm_url(settings, sid, now),
             frequency=prefs.frequency,
@@ -86,7 +89,7 @@ def unsubscribe(token: str, *, store: SubscriberRepository, settings: Settings, 
     store.unsubscribe(sid, now)
 
 
-def check_token(token: str, purpose: Any, settings: Settings, now: datetime) -> str:
+def check_token(token: str, purpose: Purpose, settings: Settings, now: datetime) -> str:
     return verify_token(token, purpose, settings.signing_secret, now=int(now.timestamp()))
 
 

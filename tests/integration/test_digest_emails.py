@@ -235,6 +235,7 @@ def test_resubscribing_keeps_one_subscriber(aws):
         KeyConditionExpression="id = :id", ExpressionAttributeValues={":id": subscriber_id("ada@example.com")}
     )["Items"]
     assert [i["sk"] for i in items] == ["subscriber"]
+    assert len(mail_to("ada@example.com")) == 1  # one confirmation email, however often it is asked for
 
 
 @pytest.mark.parametrize(
@@ -381,6 +382,26 @@ def test_bounces_published_to_the_topic_reach_the_handler(aws):
     boto3.client("sns").publish(TopicArn=aws.resolver.refs["MailEventsTopic"], Message=message)
     assert poller.poll_once() == 1 and poller.delivered == 1
     assert sns_event(poller.topic_arn, "id", message, None)["Records"][0]["Sns"]["Message"] == message
+
+
+def test_a_throttled_send_releases_its_claim_and_the_retry_sends_once(aws, period, monkeypatch):
+    from newsdigest.dal.mailer import SesMailer
+    from newsdigest.errors import MailUnavailable
+
+    subscribe_and_confirm(aws, "ada@example.com")
+    real_send = SesMailer.send
+    calls = {"n": 0}
+
+    def throttled_once(self, raw):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise MailUnavailable("TooManyRequestsException: Maximum sending rate exceeded.")
+        return real_send(self, raw)
+
+    monkeypatch.setattr(SesMailer, "send", throttled_once)
+    fire(aws, period)
+    drain(digest_poller(aws))  # no waiting for the lease: SES said no, so nothing was sent
+    assert calls["n"] == 2 and len(digests_to("ada@example.com")) == 1
 
 
 def test_jobs_that_keep_failing_go_to_the_dead_letter_queue(aws, period, monkeypatch):

@@ -139,6 +139,23 @@ class SubscriberStore:
                 raise SubscriberNotFound() from exc
             raise
 
+    def may_send_confirmation(self, sid: str, now: datetime, min_interval_seconds: int) -> bool:
+        """Record a confirmation email about to go out; False if one went out less than the interval ago
+        (so the subscribe endpoint cannot be used to flood an inbox)."""
+        cutoff = datetime.fromtimestamp(now.timestamp() - min_interval_seconds, UTC)
+        try:
+            self.table.update_item(
+                Key={"id": sid, "sk": PROFILE},
+                UpdateExpression="SET confirm_sent_at = :now",
+                ConditionExpression="attribute_not_exists(confirm_sent_at) OR confirm_sent_at < :cutoff",
+                ExpressionAttributeValues={":now": iso(now), ":cutoff": iso(cutoff)},
+            )
+            return True
+        except ClientError as exc:
+            if _failed_condition(exc):
+                return False
+            raise
+
     def unsubscribe(self, sid: str, now: datetime) -> None:
         try:
             self.table.update_item(
@@ -230,6 +247,20 @@ class SubscriberStore:
                 raise
         item = self.table.get_item(Key=key, ConsistentRead=True).get("Item") or {}
         return "busy" if item.get("state") == "sending" else "done"
+
+    def release_delivery(self, sid: str, period_key: str) -> None:
+        """Drop a claim whose send SES explicitly refused (nothing was sent), so a retry need not wait for
+        the lease. Only a claim still ``sending`` is dropped."""
+        try:
+            self.table.delete_item(
+                Key={"id": sid, "sk": f"delivery#{period_key}"},
+                ConditionExpression="#state = :sending",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={":sending": "sending"},
+            )
+        except ClientError as exc:
+            if not _failed_condition(exc):
+                raise
 
     def finish_delivery(
         self,
