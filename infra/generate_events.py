@@ -1,4 +1,6 @@
-"""Regenerate events/*.json: API Gateway (REST proxy) requests for every route and a DynamoDB stream batch,
+"""Regenerate events/*.json: API Gateway (REST proxy) requests for every route, a DynamoDB stream batch, and
+the digest-email triggers (an EventBridge Scheduler run, an SQS batch of digest jobs, SNS notifications of
+SES bounces and complaints),
 shaped like `sam local generate-event` output and consistent with each other (the GET events ask for the
 sample article the POST event creates, and the stream event carries that article's real stream record).
 
@@ -7,6 +9,7 @@ sample article the POST event creates, and the stream event carries that article
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -40,16 +43,19 @@ def api_event(
     query: dict[str, str] | None = None,
     path_params: dict[str, str] | None = None,
     accept: str | None = None,
+    form: str | None = None,
 ) -> dict[str, Any]:
     headers = dict(HEADERS)
     if body is not None:
         headers["Content-Type"] = "application/json"
-    if method in {"POST", "DELETE"}:
+    if method in {"POST", "DELETE"} and path.startswith("/articles"):
         headers["x-api-key"] = "local-api-key-example"  # API Gateway checks it before the function runs
     if accept:
         headers["Accept"] = accept
+    if form is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
     return {
-        "body": json.dumps(body) if body is not None else None,
+        "body": json.dumps(body) if body is not None else form,
         "resource": resource,
         "path": path,
         "httpMethod": method,
@@ -127,6 +133,149 @@ def stream_event(article: dict[str, Any]) -> dict[str, Any]:
     return {"Records": captured}
 
 
+# Digest emails. Tokens are signed with the stack's secret, so the events carry a placeholder that tests
+# (and a developer, from the confirmation email) replace.
+SUBSCRIBER_EMAIL = "ada@example.com"
+TOKEN_PLACEHOLDER = "REPLACE-WITH-THE-TOKEN-FROM-THE-EMAIL"
+SCHEDULED_TIME = "2026-11-29T07:00:00Z"
+
+
+def ses_notification(kind: str) -> dict[str, Any]:
+    """An SES event-publishing record (configuration set -> SNS) for a bounce or a complaint."""
+    mail = {
+        "timestamp": "2026-11-29T06:00:02.123Z",
+        "source": "digest@newsdigest.example.com",
+        "sourceArn": "arn:aws:ses:us-east-1:123456789012:identity/newsdigest.example.com",
+        "sendingAccountId": "123456789012",
+        "messageId": "0100019a-ses-message-id-000000",
+        "destination": [SUBSCRIBER_EMAIL],
+        "headersTruncated": False,
+        "tags": {"ses:configuration-set": ["newsdigest-digest"]},
+    }
+    if kind == "Bounce":
+        detail: dict[str, Any] = {
+            "bounce": {
+                "feedbackId": "0100019a-bounce-feedback-000000",
+                "bounceType": "Permanent",
+                "bounceSubType": "General",
+                "bouncedRecipients": [
+                    {
+                        "emailAddress": SUBSCRIBER_EMAIL,
+                        "action": "failed",
+                        "status": "5.1.1",
+                        "diagnosticCode": "smtp; 550 5.1.1 user unknown",
+                    }
+                ],
+                "timestamp": "2026-11-29T06:00:03.456Z",
+                "reportingMTA": "dns; a8-70.smtp-out.amazonses.com",
+            }
+        }
+    else:
+        detail = {
+            "complaint": {
+                "feedbackId": "0100019a-complaint-feedback-000000",
+                "complainedRecipients": [{"emailAddress": SUBSCRIBER_EMAIL}],
+                "timestamp": "2026-11-29T06:10:00.000Z",
+                "userAgent": "Mail provider feedback loop",
+                "complaintFeedbackType": "abuse",
+                "arrivalDate": "2026-11-29T06:09:58.000Z",
+            }
+        }
+    return {"eventType": kind, **detail, "mail": mail}
+
+
+def sns_event(message: dict[str, Any]) -> dict[str, Any]:
+    topic = "arn:aws:sns:us-east-1:123456789012:newsdigest-MailEventsTopic-1A2B3C4D5E6F"
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": f"{topic}:2bcfbf39-05c3-41de-beaa-fcfcc21c8f55",
+                "Sns": {
+                    "Type": "Notification",
+                    "MessageId": "95df01b4-ee98-5cb9-9903-4c221d41eb5e",
+                    "TopicArn": topic,
+                    "Subject": None,
+                    "Message": json.dumps(message),
+                    "Timestamp": "2026-11-29T06:00:04.000Z",
+                    "SignatureVersion": "1",
+                    "Signature": "EXAMPLE",
+                    "SigningCertUrl": "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0000.pem",
+                    "UnsubscribeUrl": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
+                    "MessageAttributes": {},
+                },
+            }
+        ]
+    }
+
+
+def digest_events() -> dict[str, Any]:
+    from newsdigest.tokens import subscriber_id
+
+    token = {"token": TOKEN_PLACEHOLDER}
+    job = {
+        "subscriber_id": subscriber_id(SUBSCRIBER_EMAIL),
+        "scheduled_time": SCHEDULED_TIME,
+        "run_id": "b3c6d1f0-4f4e-4a55-9a43-6d2f1f6b7c21",
+    }
+    return {
+        "subscriptions-post.json": api_event(
+            "POST",
+            "/subscriptions",
+            "/subscriptions",
+            body={
+                "email": SUBSCRIBER_EMAIL,
+                "frequency": "daily",
+                "timezone": "Europe/Paris",
+                "sources": ["example-news"],
+                "send_hour": 7,
+            },
+        ),
+        "subscriptions-post-invalid.json": api_event(
+            "POST",
+            "/subscriptions",
+            "/subscriptions",
+            body={"email": "not-an-address", "frequency": "hourly", "timezone": "Mars/Olympus_Mons"},
+        ),
+        "subscriptions-confirm.json": api_event(
+            "GET", "/subscriptions/confirm", "/subscriptions/confirm", query=token
+        ),
+        "unsubscribe-page.json": api_event("GET", "/unsubscribe", "/unsubscribe", query=token),
+        # RFC 8058: what a mail provider POSTs when the reader clicks its unsubscribe button.
+        "unsubscribe-one-click.json": api_event(
+            "POST", "/unsubscribe", "/unsubscribe", query=token, form="List-Unsubscribe=One-Click"
+        ),
+        # EventBridge Scheduler delivers the schedule's Input with its context attributes filled in.
+        "digest-schedule.json": {
+            "scheduled_time": SCHEDULED_TIME,
+            "execution_id": "0f9ad9e4-2f5a-4d8e-9f53-3c0c2d4f8a77",
+        },
+        "digest-send-sqs.json": {
+            "Records": [
+                {
+                    "messageId": "059f36b4-87a3-44ab-83d2-661975830a7d",
+                    "receiptHandle": "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...",
+                    "body": json.dumps(job),
+                    "attributes": {
+                        "ApproximateReceiveCount": "1",
+                        "SentTimestamp": "1795849200000",
+                        "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+                        "ApproximateFirstReceiveTimestamp": "1795849200100",
+                    },
+                    "messageAttributes": {},
+                    "md5OfBody": hashlib.md5(json.dumps(job).encode()).hexdigest(),
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:newsdigest-DigestQueue-1A2B3C",
+                    "awsRegion": "us-east-1",
+                }
+            ]
+        },
+        "mail-bounce-sns.json": sns_event(ses_notification("Bounce")),
+        "mail-complaint-sns.json": sns_event(ses_notification("Complaint")),
+    }
+
+
 def main() -> None:
     from newsdigest.ids import article_id
 
@@ -173,6 +322,7 @@ def main() -> None:
         ),
         "api-health.json": api_event("GET", "/health", "/health"),
         "summarize-stream.json": stream_event(article),
+        **digest_events(),
     }
     EVENTS.mkdir(exist_ok=True)
     for name, event in events.items():

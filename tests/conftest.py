@@ -36,13 +36,18 @@ def load_event(name: str) -> dict[str, Any]:
 
 def reset_caches() -> None:
     """Settings and clients are built once per cold start; a test is a cold start."""
-    from newsdigest.api import dependencies
+    from newsdigest.api import dependencies, subscriptions
     from newsdigest.config import get_settings
-    from newsdigest.dal import articles
+    from newsdigest.dal import articles, jobs, mailer, subscribers
 
     get_settings.cache_clear()
     dependencies.article_store.cache_clear()
     articles._table.cache_clear()
+    subscriptions.subscriber_store.cache_clear()
+    subscriptions.mailer.cache_clear()
+    subscribers._table.cache_clear()
+    mailer._client.cache_clear()
+    jobs._client.cache_clear()
 
 
 @pytest.fixture

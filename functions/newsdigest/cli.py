@@ -36,6 +36,7 @@ def _serve(args: argparse.Namespace) -> int:
         f"newsdigest local stack is up\n  API:          {stack.api_url}\n"
         f"  AWS endpoint: {stack.aws_endpoint} (moto: point AWS_ENDPOINT_URL here)\n"
         f"  API key:      {stack.api_key} ({origin}); send it as x-api-key on POST and DELETE\n"
+        f"  Mail:         {stack.mail_dir}/*.eml (every email SES accepted)\n"
         "  Ctrl-C stops it.",
         flush=True,
     )
@@ -59,6 +60,44 @@ def _invoke(args: argparse.Namespace) -> int:
 
     event = json.loads(Path(args.event).read_text()) if args.event != "-" else json.load(sys.stdin)
     result = invoke(args.function, event, state_dir=args.state_dir, endpoint=args.endpoint)
+    print(json.dumps(result, indent=2, default=str))
+    return 0
+
+
+def _schedule_list(args: argparse.Namespace) -> int:
+    from newsdigest_local.schedules import schedule_names
+    from newsdigest_local.template import Template
+
+    for name in schedule_names(Template.load()):
+        print(name)
+    return 0
+
+
+def _schedule_fire(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from newsdigest_local.invoke import _running_endpoint, invoke
+    from newsdigest_local.schedules import find_schedule, schedule_event
+    from newsdigest_local.template import Template
+
+    try:
+        schedule = find_schedule(Template.load(), args.name)
+    except KeyError as exc:
+        print(exc.args[0], file=sys.stderr)
+        return 2
+    at = datetime.fromisoformat(args.at.replace("Z", "+00:00")) if args.at else None
+    if at is not None and at.tzinfo is None:
+        print("--at needs a time zone, e.g. 2026-11-29T07:00:00Z", file=sys.stderr)
+        return 2
+    endpoint = args.endpoint or _running_endpoint(args.state_dir)
+    if not endpoint:
+        print(
+            f"no local stack is running (none noted in {args.state_dir}); start `newsdigest serve`",
+            file=sys.stderr,
+        )
+        return 1
+    event = schedule_event(schedule, at)
+    result = invoke(schedule["function"], event, state_dir=args.state_dir, endpoint=endpoint)
     print(json.dumps(result, indent=2, default=str))
     return 0
 
@@ -146,6 +185,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     invoke.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
     invoke.set_defaults(func=_invoke)
+
+    schedule = sub.add_parser("schedule", help="list the template's schedules, or fire one by hand")
+    schedule_sub = schedule.add_subparsers(dest="schedule_command", required=True)
+    listing = schedule_sub.add_parser("list", help="print the schedule names, one a line")
+    listing.set_defaults(func=_schedule_list)
+    fire = schedule_sub.add_parser("fire", help="fire a schedule against the running local stack")
+    fire.add_argument("name", help="a name from `newsdigest schedule list`")
+    fire.add_argument("--at", help="the scheduled time to pretend (ISO 8601 with zone); default now")
+    fire.add_argument(
+        "--endpoint", help="AWS endpoint of a running local stack (default: the one `serve` noted)"
+    )
+    fire.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
+    fire.set_defaults(func=_schedule_fire)
 
     summ = sub.add_parser("summarize", help="print the digest and outline of an article file")
     summ.add_argument("file", nargs="?", default="-", help="article file, or - for stdin")

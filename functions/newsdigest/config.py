@@ -22,6 +22,16 @@ MAX_REQUEST_BYTES = 4_000_000
 MAX_DATE_RANGE_DAYS = 366
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# Digest emails. A claim on a (subscriber, period) delivery that is older than the lease belongs to a
+# sender that crashed: the lease is longer than the sender's Timeout (a live sender never loses its
+# claim) and no longer than the digest queue's VisibilityTimeout (the redelivered message can take over).
+DELIVERY_LEASE_SECONDS = 150
+# Gmail clips an HTML part above 102 KB; stay clearly under it.
+MAX_EMAIL_HTML_BYTES = 100_000
+MAX_DIGEST_ARTICLES = 30
+CONFIRM_TOKEN_TTL_SECONDS = 7 * 24 * 3600
+# At most one confirmation email per address in this interval, however often it is subscribed.
+CONFIRMATION_INTERVAL_SECONDS = 600
 
 
 class Settings(BaseModel):
@@ -34,6 +44,24 @@ class Settings(BaseModel):
     signing_secret: str = Field(
         default="newsdigest-local-signing-secret",
         description="NEWSDIGEST_SIGNING_SECRET: HMAC key for pagination cursors",
+    )
+    # ---- digest emails (issue 5)
+    subscribers_table: str = Field(
+        default="newsdigest-subscribers", description="SUBSCRIBERS_TABLE: subscribers and their deliveries"
+    )
+    digest_queue_url: str = Field(
+        default="", description="DIGEST_QUEUE_URL: where the hourly run puts one job per due subscriber"
+    )
+    mail_from: str = Field(
+        default="digest@newsdigest.local",
+        description="NEWSDIGEST_MAIL_FROM: the verified SES sender address",
+    )
+    mail_configuration_set: str = Field(
+        default="", description="NEWSDIGEST_MAIL_CONFIGURATION_SET: SES configuration set (empty: none)"
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:3000",
+        description="NEWSDIGEST_PUBLIC_URL: base URL of the API as links in emails show it",
     )
 
     @classmethod

@@ -24,3 +24,30 @@ class InvalidQuery(NewsdigestError):
 
 class StaleWrite(NewsdigestError):
     """A conditional write lost to a newer version of the same item."""
+
+
+# ---- digest emails (issue 5)
+class InvalidToken(NewsdigestError):
+    """A confirm/unsubscribe token that this service did not issue, issued for another purpose, or expired."""
+
+    def __init__(self, reason: str = "the link is not valid; use the latest email's link") -> None:
+        super().__init__(reason)
+
+
+class SubscriberNotFound(NewsdigestError):
+    """A validly signed token whose subscriber is gone. The message never names the address."""
+
+    def __init__(self) -> None:
+        super().__init__("no such subscription")
+
+
+class DeliveryBusy(NewsdigestError):
+    """Another sender holds a fresh claim on this (subscriber, period): retry after its lease."""
+
+
+class MailRejected(NewsdigestError):
+    """SES refused the message (not retryable as is: bad address, unverified sender...)."""
+
+
+class MailUnavailable(NewsdigestError):
+    """SES could not take the message now (throttled, sending paused): retry later."""

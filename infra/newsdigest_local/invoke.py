@@ -49,11 +49,16 @@ def invoke(function: str, event: dict[str, Any], *, state_dir: Path, endpoint: s
     template = Template.load()
     if endpoint:
         os.environ.update(aws_environment(endpoint) | local_function_environment(quiet=True))
+        overrides = local_function_environment(True)
+        state = state_dir / STATE_FILE
+        api_url = json.loads(state.read_text()).get("api_url") if state.exists() else None
+        if api_url:  # links in emails point at the running stack's API
+            overrides["NEWSDIGEST_PUBLIC_URL"] = str(api_url)
         runtime = LocalRuntime(
             template,
             provision(template, create=False),
             log=_stderr,
-            overrides=local_function_environment(True),
+            overrides=overrides,
         )
         return runtime.invoke(function, event, "invoke", _describe)
     from moto import mock_aws

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets as random_secrets
 from typing import Any
 
@@ -54,10 +55,20 @@ def provision(
         if table.get("LatestStreamArn"):
             attributes[(logical, "StreamArn")] = table["LatestStreamArn"]
 
-    for logical, props in template.of_type("AWS::SQS::Queue").items():
+    # Dead-letter queues first: a queue's RedrivePolicy names its DLQ's ARN.
+    queues = sorted(template.of_type("AWS::SQS::Queue").items(), key=lambda kv: "RedrivePolicy" in kv[1])
+    for logical, props in queues:
         name = props.get("QueueName") or local_name(logical)
+        attributes_of_queue = {
+            key: str(props[key]) for key in ("VisibilityTimeout", "MessageRetentionPeriod") if key in props
+        }
+        if "RedrivePolicy" in props:
+            policy = dict(props["RedrivePolicy"])
+            dlq, _ = policy["deadLetterTargetArn"]["Fn::GetAtt"]
+            policy["deadLetterTargetArn"] = attributes[(dlq, "Arn")]
+            attributes_of_queue["RedrivePolicy"] = json.dumps(policy)
         url = (
-            sqs.create_queue(QueueName=name)["QueueUrl"]
+            sqs.create_queue(QueueName=name, Attributes=attributes_of_queue)["QueueUrl"]
             if create
             else sqs.get_queue_url(QueueName=name)["QueueUrl"]
         )
@@ -81,4 +92,31 @@ def provision(
         for key in (arn, name):
             secret_values[key] = secretsmanager.get_secret_value(SecretId=arn)["SecretString"]
 
-    return Resolver(template, attributes, refs, secret_values, parameters)
+    sns = boto3.client("sns", region_name=REGION)
+    for logical in template.of_type("AWS::SNS::Topic"):
+        arn = sns.create_topic(Name=local_name(logical))["TopicArn"]  # idempotent
+        refs[logical] = arn
+        attributes[(logical, "TopicArn")] = arn
+        attributes[(logical, "TopicName")] = local_name(logical)
+
+    resolver = Resolver(template, attributes, refs, secret_values, parameters)
+    if create:
+        _provision_mail(template, resolver)
+    return resolver
+
+
+def _provision_mail(template: Template, resolver: Resolver) -> None:
+    """SES: the configuration sets, and the sender identity (moto verifies it at once; SES only sends from
+    verified identities)."""
+    sesv2 = boto3.client("sesv2", region_name=REGION)
+    for logical, props in template.of_type("AWS::SES::ConfigurationSet").items():
+        name = str(resolver.resolve(props.get("Name"))) if props.get("Name") else local_name(logical)
+        resolver.refs[logical] = name
+        try:
+            sesv2.create_configuration_set(ConfigurationSetName=name)
+        except ClientError as exc:
+            if "AlreadyExists" not in exc.response["Error"]["Code"]:
+                raise
+    sender = resolver.parameters.get("SenderAddress")
+    if sender:
+        boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=str(sender))

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from newsdigest_local.apigw import ApiServer
+from newsdigest_local.mail import MailArchive
+from newsdigest_local.queues import Poller, QueuePoller, TopicPoller, queue_pollers, topic_pollers
 from newsdigest_local.resources import provision
 from newsdigest_local.runtime import LocalRuntime, Log, _print
 from newsdigest_local.streams import StreamPoller
@@ -79,6 +81,9 @@ class LocalStack:
         self.api_key_generated = not (api_key or os.environ.get("NEWSDIGEST_API_KEY"))
         self.api_key = api_key or os.environ.get("NEWSDIGEST_API_KEY") or secrets.token_urlsafe(24)
         self.pollers: list[StreamPoller] = []
+        self.queue_pollers: list[QueuePoller] = []
+        self.topic_pollers: list[TopicPoller] = []
+        self.mail_archive: MailArchive | None = None
         self._moto: Any = None
         self.api: ApiServer | None = None
         self._saved_env: dict[str, str | None] = {}
@@ -103,7 +108,13 @@ class LocalStack:
         self._setenv(aws_environment(self.aws_endpoint) | local_function_environment(self.quiet))
         resolver = provision(self.template, parameters=self.parameters)
         self.resolver = resolver
-        self.runtime = LocalRuntime(self.template, resolver, self.log, local_function_environment(self.quiet))
+        if not self.api_port:
+            self.api_port = free_port(self.host)
+        # Links in emails (confirm, unsubscribe) point at this local API.
+        overrides = local_function_environment(self.quiet) | {
+            "NEWSDIGEST_PUBLIC_URL": f"http://{self.host}:{self.api_port}"
+        }
+        self.runtime = LocalRuntime(self.template, resolver, self.log, overrides)
         for key in self.runtime.environment:
             self._saved_env.setdefault(key, None)
         for spec in self.template.functions.values():
@@ -116,6 +127,15 @@ class LocalStack:
                 self.pollers.append(poller)
                 if self.start_pollers:
                     poller.start()
+        self.queue_pollers = queue_pollers(self.runtime, resolver, poll_interval=self.poll_interval)
+        self.topic_pollers = topic_pollers(self.runtime, resolver, poll_interval=self.poll_interval)
+        background: list[Poller] = [*self.queue_pollers, *self.topic_pollers]
+        if self.state_dir:
+            self.mail_archive = MailArchive(self.mail_dir, self.log, poll_interval=self.poll_interval)
+            background.append(self.mail_archive)
+        if self.start_pollers:
+            for poller in background:
+                poller.start()
         self.api = ApiServer(
             self.host,
             self.api_port,
@@ -132,6 +152,10 @@ class LocalStack:
         return self
 
     @property
+    def mail_dir(self) -> Path:
+        return (self.state_dir or Path(".local")) / "mail"
+
+    @property
     def api_url(self) -> str:
         return f"http://{self.host}:{self.api_port}"
 
@@ -141,6 +165,7 @@ class LocalStack:
             "aws_endpoint": self.aws_endpoint,
             "pid": os.getpid(),
             "resources": self.resolver.refs,
+            "mail_dir": str(self.mail_dir) if self.state_dir else None,
         }
 
     def serve_forever(self) -> None:
@@ -159,9 +184,12 @@ class LocalStack:
         return self
 
     def stop(self) -> None:
-        for poller in self.pollers:
+        everything: list[Any] = [*self.pollers, *self.queue_pollers, *self.topic_pollers]
+        if self.mail_archive:
+            everything.append(self.mail_archive)
+        for poller in everything:
             poller.stop()
-        for poller in self.pollers:
+        for poller in everything:
             if poller.is_alive():
                 poller.join(timeout=5)
         if self.api is not None:

@@ -17,6 +17,8 @@ TEMPLATE_PATH = REPO_ROOT / "template.yaml"
 LOCAL_PREFIX = "newsdigest-local"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
+# Parameters without a Default (they must be given at deploy time) take these values on this machine.
+LOCAL_PARAMETERS = {"PublicBaseUrl": "http://127.0.0.1:3000", "SenderAddress": "digest@newsdigest.local"}
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -73,6 +75,20 @@ class StreamSource:
     starting_position: str
 
 
+@dataclass(frozen=True)
+class QueueSource:
+    function: str
+    queue: str  # logical id of the AWS::SQS::Queue
+    batch_size: int
+    report_failures: bool
+
+
+@dataclass(frozen=True)
+class TopicSource:
+    function: str
+    topic: str  # logical id of the AWS::SNS::Topic
+
+
 @dataclass
 class FunctionSpec:
     logical_id: str
@@ -83,6 +99,8 @@ class FunctionSpec:
     routes: list[ApiRoute] = field(default_factory=list)
     streams: list[StreamSource] = field(default_factory=list)
     schedules: list[dict[str, Any]] = field(default_factory=list)
+    queues: list[QueueSource] = field(default_factory=list)
+    topics: list[TopicSource] = field(default_factory=list)
 
 
 @dataclass
@@ -117,7 +135,7 @@ class Template:
                 memory=int(props.get("MemorySize", glob.get("MemorySize", 128))),
                 environment=env,
             )
-            for event in props.get("Events", {}).values():
+            for event_id, event in props.get("Events", {}).items():
                 p = event.get("Properties", {})
                 if event["Type"] == "Api":
                     default = self.api_auth(p.get("RestApiId")).get("ApiKeyRequired", False)
@@ -143,7 +161,19 @@ class Template:
                         )
                     )
                 elif event["Type"] in {"ScheduleV2", "Schedule"}:
-                    spec.schedules.append({"name": p.get("Name"), **p})
+                    # Locally a schedule is known by its event's id (SAM derives the deployed name from it).
+                    spec.schedules.append({**p, "name": event_id, "function": logical})
+                elif event["Type"] == "SQS":
+                    spec.queues.append(
+                        QueueSource(
+                            function=logical,
+                            queue=p["Queue"]["Fn::GetAtt"][0],
+                            batch_size=int(p.get("BatchSize", 10)),
+                            report_failures="ReportBatchItemFailures" in p.get("FunctionResponseTypes", []),
+                        )
+                    )
+                elif event["Type"] == "SNS":
+                    spec.topics.append(TopicSource(function=logical, topic=p["Topic"]["Ref"]))
             specs[logical] = spec
         return specs
 
@@ -151,6 +181,10 @@ class Template:
         logical = rest_api.get("Ref") if isinstance(rest_api, dict) else None
         api = self.of_type("AWS::Serverless::Api").get(logical or "", {})
         return dict(api.get("Auth", {}))
+
+    @property
+    def schedules(self) -> list[dict[str, Any]]:
+        return [s for f in self.functions.values() for s in f.schedules]
 
     @property
     def routes(self) -> list[ApiRoute]:
@@ -178,7 +212,8 @@ class Resolver:
         self.attributes = attributes
         self.refs = refs
         self.secrets = secrets
-        self.parameters = template.parameter_defaults() | (parameters or {})
+        defaults = {k: v for k, v in template.parameter_defaults().items() if v is not None}
+        self.parameters = LOCAL_PARAMETERS | defaults | (parameters or {})
 
     def condition(self, name: str) -> bool:
         return bool(self.resolve(self.template.raw.get("Conditions", {})[name]))

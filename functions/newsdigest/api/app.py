@@ -38,7 +38,8 @@ def _refusal(event: Mapping[str, Any]) -> tuple[int, str, str] | None:
         return 413, "payload_too_large", f"request body is over the limit of {MAX_REQUEST_BYTES} bytes"
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     content_type = (headers.get("content-type") or "application/json").strip().lower()
-    if not content_type.startswith("application/json"):
+    # JSON everywhere, and the form body RFC 8058 one-click unsubscribes are POSTed with.
+    if not content_type.startswith(("application/json", "application/x-www-form-urlencoded")):
         return 415, "unsupported_media_type", "send the request body as application/json"
     if event.get("isBase64Encoded"):
         try:

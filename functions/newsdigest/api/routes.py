@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from newsdigest.api import articles, digests, service
+from newsdigest.api import articles, digests, service, subscriptions
 
 
 def write_routers() -> list[APIGatewayRouter]:
@@ -13,5 +13,9 @@ def read_routers() -> list[APIGatewayRouter]:
     return [articles.read_router, digests.router, service.router]
 
 
+def subscription_routers() -> list[APIGatewayRouter]:
+    return [subscriptions.router]
+
+
 def all_routers() -> list[APIGatewayRouter]:
-    return write_routers() + read_routers()
+    return write_routers() + read_routers() + subscription_routers()

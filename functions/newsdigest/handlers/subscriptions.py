@@ -1,0 +1,16 @@
+"""SubscriptionsFunction: subscribe, confirm, unsubscribe (public routes)."""
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from newsdigest.api.app import build_resolver
+from newsdigest.api.routes import subscription_routers
+from newsdigest.observability import logger, metrics
+
+app = build_resolver(*subscription_routers())
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,124 @@
+"""Subscriptions: subscribe (double opt-in), confirm, unsubscribe, and suppression after bounces/complaints.
+
+Answers never reveal whether an address is subscribed: subscribing always gets the same reply, and an
+unsubscribe link works only with a token this service signed for that one subscriber.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Protocol
+from urllib.parse import quote
+
+from newsdigest.config import CONFIRM_TOKEN_TTL_SECONDS, CONFIRMATION_INTERVAL_SECONDS, Settings
+from newsdigest.emails.render import build_mime, render_confirmation
+from newsdigest.errors import SubscriberNotFound
+from newsdigest.periods import next_due_after
+from newsdigest.subscription_models import (
+    Preferences,
+    Subscriber,
+    SubscriptionAccepted,
+    SubscriptionIn,
+    normalize_email,
+)
+from newsdigest.tokens import Purpose, issue_token, subscriber_id, verify_token
+
+
+class SubscriberRepository(Protocol):
+    def get(self, sid: str) -> Subscriber | None: ...
+    def request(self, sid: str, email: str, prefs: Preferences, now: datetime) -> str: ...
+    def activate(self, sid: str, prefs: Preferences, next_due_at: datetime, now: datetime) -> None: ...
+    def unsubscribe(self, sid: str, now: datetime) -> None: ...
+    def suppress(self, sid: str, email: str, reason: str, now: datetime) -> None: ...
+    def may_send_confirmation(self, sid: str, now: datetime, min_interval_seconds: int) -> bool: ...
+
+
+class Mailer(Protocol):
+    def send(self, raw: bytes) -> str: ...
+
+
+def confirm_url(settings: Settings, sid: str, now: datetime) -> str:
+    token = issue_token(
+        "confirm", sid, settings.signing_secret, expires_at=int(now.timestamp()) + CONFIRM_TOKEN_TTL_SECONDS
+    )
+    return f"{settings.public_base_url.rstrip('/')}/subscriptions/confirm?token={quote(token)}"
+
+
+def unsubscribe_url(settings: Settings, sid: str) -> str:
+    token = issue_token("unsubscribe", sid, settings.signing_secret)  # old emails' links keep working
+    return f"{settings.public_base_url.rstrip('/')}/unsubscribe?token={quote(token)}"
+
+
+def subscribe(
+    request: SubscriptionIn, *, store: SubscriberRepository, mailer: Mailer, settings: Settings, now: datetime
+) -> SubscriptionAccepted:
+    email = normalize_email(request.email)
+    sid = subscriber_id(email)
+    prefs = request.preferences()
+    status = store.request(sid, email, prefs, now)
+    # A bounced or complaining address gets nothing, not even this; nor does an address that was just sent
+    # one (the same answer either way, so the reply reveals nothing).
+    if status != "suppressed" and store.may_send_confirmation(sid, now, CONFIRMATION_INTERVAL_SECONDS):
+        rendered = render_confirmation(
+            confirm_url=confirm_url(settings, sid, now),
+            frequency=prefs.frequency,
+            timezone=prefs.timezone,
+            send_hour=prefs.send_hour,
+        )
+        mailer.send(build_mime(rendered, sender=settings.mail_from, to=email))
+    return SubscriptionAccepted()
+
+
+def confirm(token: str, *, store: SubscriberRepository, settings: Settings, now: datetime) -> Subscriber:
+    sid = verify_token(token, "confirm", settings.signing_secret, now=int(now.timestamp()))
+    subscriber = store.get(sid)
+    if subscriber is None or subscriber.status == "suppressed":
+        raise SubscriberNotFound()
+    prefs = subscriber.requested
+    if prefs is None:
+        if subscriber.status == "active":
+            return subscriber  # a second click on the same link
+        raise SubscriberNotFound()  # nothing awaits confirmation (unsubscribed since): subscribe again
+    store.activate(sid, prefs, next_due_after(prefs, now), now)
+    return subscriber.model_copy(update={"status": "active", "preferences": prefs, "requested": None})
+
+
+def unsubscribe(token: str, *, store: SubscriberRepository, settings: Settings, now: datetime) -> None:
+    sid = verify_token(token, "unsubscribe", settings.signing_secret, now=int(now.timestamp()))
+    store.unsubscribe(sid, now)
+
+
+def check_token(token: str, purpose: Purpose, settings: Settings, now: datetime) -> str:
+    return verify_token(token, purpose, settings.signing_secret, now=int(now.timestamp()))
+
+
+# ---------------------------------------------------------------- bounces and complaints
+def addresses_to_suppress(notification: dict[str, Any]) -> list[tuple[str, str]]:
+    """(address, reason) pairs from one SES notification - event publishing (``eventType``) or identity
+    feedback (``notificationType``). Permanent bounces and complaints suppress; transient bounces do not."""
+    kind = notification.get("eventType") or notification.get("notificationType")
+    if kind == "Bounce":
+        bounce = notification.get("bounce") or {}
+        if bounce.get("bounceType") != "Permanent":
+            return []
+        recipients = bounce.get("bouncedRecipients") or []
+        reason = f"bounce:{bounce.get('bounceSubType', 'General')}"
+    elif kind == "Complaint":
+        recipients = (notification.get("complaint") or {}).get("complainedRecipients") or []
+        reason = "complaint"
+    else:
+        return []
+    return [
+        (normalize_email(str(r["emailAddress"])), reason)
+        for r in recipients
+        if isinstance(r, dict) and r.get("emailAddress")
+    ]
+
+
+def suppress(pairs: Iterable[tuple[str, str]], *, store: SubscriberRepository, now: datetime) -> int:
+    count = 0
+    for email, reason in pairs:
+        store.suppress(subscriber_id(email), email, reason, now)
+        count += 1
+    return count
