@@ -38,14 +38,13 @@ def reset_caches() -> None:
     """Settings and clients are built once per cold start; a test is a cold start."""
     from newsdigest.api import dependencies, subscriptions
     from newsdigest.config import get_settings
-    from newsdigest.dal import articles, jobs, mailer, subscribers
+    from newsdigest.dal import dynamodb, jobs, mailer
 
     get_settings.cache_clear()
     dependencies.article_store.cache_clear()
-    articles._table.cache_clear()
+    dynamodb.cached_table.cache_clear()
     subscriptions.subscriber_store.cache_clear()
     subscriptions.mailer.cache_clear()
-    subscribers._table.cache_clear()
     mailer._client.cache_clear()
     jobs._client.cache_clear()
 

@@ -35,43 +35,26 @@ def tools_env() -> dict[str, str]:
     return env
 
 
-@pytest.mark.template
-def test_sam_validate_lint():
+def run_tool(name: str, *args: str, timeout: int = 300) -> None:
     result = subprocess.run(
-        [tool("sam"), "validate", "--lint", "--template", "template.yaml"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=tools_env(),
-        timeout=300,
+        [tool(name), *args], cwd=ROOT, capture_output=True, text=True, env=tools_env(), timeout=timeout
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.template
+def test_sam_validate_lint():
+    run_tool("sam", "validate", "--lint", "--template", "template.yaml")
 
 
 @pytest.mark.template
 def test_cfn_lint():
-    result = subprocess.run(
-        [tool("cfn-lint"), "template.yaml"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=tools_env(),
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_tool("cfn-lint", "template.yaml")
 
 
 @pytest.mark.template
 def test_sam_build(tmp_path: Path):
-    result = subprocess.run(
-        [tool("sam"), "build", "--template", "template.yaml", "--build-dir", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=tools_env(),
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_tool("sam", "build", "--template", "template.yaml", "--build-dir", str(tmp_path), timeout=600)
     for function in Template.load().functions:
         assert (tmp_path / function / "newsdigest" / "handlers").is_dir()
         assert (tmp_path / function / "aws_lambda_powertools").is_dir()

@@ -1,33 +1,14 @@
-"""The digest email's HTML in headless Chromium at a phone's width (375 px): it renders (a non-blank
-screenshot) and nothing overflows horizontally. Skips where Chromium is absent; .ci/run installs it."""
+"""The digest email as a person sees it on a phone: rendered by headless Chromium (tests/chromium.py)."""
 
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
-from html import escape
 from pathlib import Path
 
-import pytest
 from newsdigest.emails.render import DigestItem, OutlineEntry, render_digest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-WIDTH = 375
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    f"--window-size={WIDTH},2000",
-]
+from tests.chromium import is_blank_region, layout_width, screenshot
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
+WIDTH = 375
 
 
 def digest_html() -> str:
@@ -61,42 +42,14 @@ def digest_html() -> str:
     ).html
 
 
-def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def test_the_digest_email_renders_on_a_phone_without_overflow(tmp_path: Path):
-    from PIL import Image, ImageStat
-
     # Given the digest email's HTML
     html = digest_html()
-    page = tmp_path / "digest.html"
-    page.write_text(html)
-    # --dump-dom lays pages out at least 500 px wide: measure the email inside a 375 px frame instead.
-    probe = tmp_path / "probe.html"
-    probe.write_text(
-        f'<html><body style="margin:0"><iframe id="mail" style="width:{WIDTH}px;height:2000px;border:0" '
-        f'srcdoc="{escape(html, quote=True)}"></iframe><script>window.onload = () => {{'
-        "const width = document.getElementById('mail').contentDocument.documentElement.scrollWidth;"
-        f"document.body.setAttribute('data-fits', String(width <= {WIDTH}));"
-        "document.body.setAttribute('data-width', width);};</script></body></html>"
-    )
 
     # When headless Chromium renders it 375 px wide
-    png = tmp_path / "digest.png"
-    shot = chromium(tmp_path, f"--screenshot={png}", page.as_uri())
-    dom = chromium(tmp_path, "--dump-dom", probe.as_uri())
+    png = screenshot(html, tmp_path / "digest.png", width=WIDTH, height=2000)
 
     # Then the screenshot is not blank, and nothing is wider than the screen
-    assert png.exists(), shot.stderr[-2000:]
-    image = Image.open(png).convert("L")
-    assert image.size[0] == WIDTH
-    assert max(ImageStat.Stat(image).stddev) > 10, "the screenshot is blank"
-    match = re.search(r'data-fits="(\w+)" data-width="(\d+)"', dom.stdout)
-    assert match, dom.stderr[-2000:]
-    assert match.group(1) == "true", f"the page is {match.group(2)} px wide at {WIDTH} px"
+    assert not is_blank_region(png, WIDTH), "the screenshot is blank"
+    width = layout_width(html, tmp_path, WIDTH)
+    assert width <= WIDTH, f"the email is {width} px wide at {WIDTH} px"

@@ -15,12 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
+from newsdigest.dal.dynamodb import TableStore
 from newsdigest.errors import ArticleNotFound, StaleWrite
 from newsdigest.models import Article, ArticleHeader, IngestStatus, Summary
 
@@ -28,11 +27,6 @@ TIMELINE_INDEX = "Timeline"
 SOURCE_INDEX = "BySource"
 FEED = "articles"
 
-
-@lru_cache(maxsize=8)
-def _table(name: str) -> Any:
-    # AWS_ENDPOINT_URL (set by the local stack) is honoured by boto3 itself.
-    return boto3.resource("dynamodb").Table(name)
 
 
 def _plain(value: Any) -> Any:
@@ -62,15 +56,7 @@ class Page:
     last_key: dict[str, Any] | None
 
 
-class ArticleStore:
-    def __init__(self, table_name: str, table: Any | None = None) -> None:
-        self._name = table_name
-        self._given = table
-
-    @property
-    def table(self) -> Any:
-        return self._given if self._given is not None else _table(self._name)
-
+class ArticleStore(TableStore):
     def put_article(self, article: Article) -> IngestStatus:
         """Insert or update one article in a single conditional write (no read-then-write race).
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
+from newsdigest.dal.dynamodb import TableStore
 from newsdigest.errors import SubscriberNotFound
 from newsdigest.subscription_models import ClaimOutcome, DeliveryState, Preferences, Subscriber
 
@@ -28,10 +27,6 @@ PROFILE = "subscriber"
 DELIVERY_TTL_SECONDS = 90 * 24 * 3600
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 
-
-@lru_cache(maxsize=8)
-def _table(name: str) -> Any:
-    return boto3.resource("dynamodb").Table(name)
 
 
 def iso(instant: datetime) -> str:
@@ -69,15 +64,7 @@ def subscriber_from_item(item: dict[str, Any]) -> Subscriber:
     )
 
 
-class SubscriberStore:
-    def __init__(self, table_name: str, table: Any | None = None) -> None:
-        self._name = table_name
-        self._given = table
-
-    @property
-    def table(self) -> Any:
-        return self._given if self._given is not None else _table(self._name)
-
+class SubscriberStore(TableStore):
     # ---------------------------------------------------------------- subscribers
     def get(self, sid: str) -> Subscriber | None:
         item = self.table.get_item(Key={"id": sid, "sk": PROFILE}, ConsistentRead=True).get("Item")
