@@ -1,0 +1,122 @@
+"""A sentence splitter for news text that keeps character offsets.
+
+A boundary is an end mark (``.``, ``!``, ``?``, ``…``), optionally followed by closing quotes or brackets,
+then whitespace, then something that can open a sentence (a capital, a digit, an opening quote or
+bracket). Known abbreviations, initials and dotted acronyms veto the boundary; a few abbreviations that
+often end sentences too (``Inc.``, ``U.S.``) only split before a word that usually starts one.
+Line breaks split before list items and after short lines without an end mark (headings, labels).
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsdigest.summarizer.model import Span
+
+# Titles and abbreviations that are (almost) never the last word of a sentence.
+_NEVER_FINAL = frozenset(
+    """mr mrs ms messrs mme mlle dr prof sen sens rep reps gov lt col gen maj capt cmdr adm sgt cpl pvt
+    rev fr hon pres supt det insp st mt ft ave blvd rd no nos vol vols fig figs pp approx dept est cf
+    e.g i.e vs v jan feb mar apr jun jul aug sep sept oct nov dec ala ariz ark calif colo conn del fla ga
+    ill ind kan kans ky la md mass mich minn miss mo mont neb nev okla ore pa tenn tex va vt wash wis wyo
+    op""".split()
+)
+# Abbreviations that end a sentence as often as not: split only before a typical sentence opener.
+_MAYBE_FINAL = frozenset("inc corp ltd co jr sr etc bros plc llc al".split())
+_OPENERS = frozenset(
+    """the a an he she it they we i you his her its their our this that these those there here but and
+    so yet or if when while after before as in on at by for from with without during since until
+    however meanwhile still also then now some many most one two three police officials authorities
+    what who why how where""".split()
+)
+
+_BOUNDARY = re.compile(
+    r"""(?:[.!?]+|…|\.\s?\.\s?\.)        # the end mark(s), ellipsis included
+        ["'”’»)\]]*                      # closing quotes and brackets
+        (?=\s+["'“‘«(\[]*[A-Z0-9À-ÖØ-Þ]) # whitespace, then a sentence opener
+    """,
+    re.VERBOSE,
+)
+_NEXT_WORD = re.compile(r"\s+[\"'“‘«(\[]*([\w’'-]+)")
+_DOTTED_ACRONYM = re.compile(r"^(?:[A-Za-z]\.){2,}$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•·▪]\s|\d{1,3}[.)]\s|#{1,6}\s|>\s?)")
+_OPENS_SENTENCE = re.compile(r"\s*[\"'“‘«(\[]*[A-Z0-9À-ÖØ-Þ]")
+_LINE_END_MARK = re.compile(r"[.!?…:;,\"'”’)\]]\s*$")
+
+
+def _is_boundary(text: str, start: int, mark_start: int, mark_end: int) -> bool:
+    mark = text[mark_start:mark_end]
+    if not mark.startswith("."):
+        return True  # '!', '?' and ellipses always end a sentence when a capital follows
+    if mark.startswith(".."):
+        return True
+    before = text[max(start, mark_start - 30) : mark_start]
+    token = before.rsplit(None, 1)[-1] if before.strip() else ""
+    token = token.lstrip("\"'“‘«([")
+    low = token.lower()
+    nxt_match = _NEXT_WORD.match(text, mark_end)
+    nxt = nxt_match.group(1).lower() if nxt_match else ""
+    if not token:
+        return True
+    if low in ("no", "nos"):
+        return not nxt[:1].isdigit()  # "No. 5" but "the answer was no. The"
+    if low in _NEVER_FINAL:
+        return False
+    if len(token) == 1 and token.isalpha() and token.isupper():
+        return False  # an initial: "John F. Kennedy"
+    if _DOTTED_ACRONYM.match(token + "."):
+        return nxt in _OPENERS  # "U.S. officials" vs "... in the U.S. The"
+    if low in _MAYBE_FINAL:
+        return nxt in _OPENERS
+    return True
+
+
+def _line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut a paragraph at line breaks that cannot be inside a sentence."""
+    pieces: list[tuple[int, int]] = []
+    piece_start = start
+    pos = start
+    while True:
+        nl = text.find("\n", pos, end)
+        if nl < 0:
+            break
+        line = text[pos:nl]
+        following = text[nl + 1 : text.find("\n", nl + 1, end) if text.find("\n", nl + 1, end) >= 0 else end]
+        if (
+            _LIST_ITEM.match(following)
+            or (
+                line.strip()
+                and not _LINE_END_MARK.search(line)
+                and len(line.strip()) < 60
+                and _OPENS_SENTENCE.match(following)
+            )
+            or not following.strip()
+        ):
+            pieces.append((piece_start, nl))
+            piece_start = nl + 1
+        pos = nl + 1
+    pieces.append((piece_start, end))
+    return pieces
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentences of ``text[start:end]`` as spans of ``text`` (trimmed, never empty)."""
+    end = len(text) if end is None else end
+    spans: list[Span] = []
+    for piece_start, piece_end in _line_pieces(text, start, end):
+        cut = piece_start
+        for match in _BOUNDARY.finditer(text, piece_start, piece_end):
+            if _is_boundary(text, piece_start, match.start(), match.end()):
+                _append(text, cut, match.end(), spans)
+                cut = match.end()
+        _append(text, cut, piece_end, spans)
+    return spans
+
+
+def _append(text: str, a: int, b: int, spans: list[Span]) -> None:
+    chunk = text[a:b]
+    stripped = chunk.strip()
+    if not stripped:
+        return
+    s = a + (len(chunk) - len(chunk.lstrip()))
+    spans.append(Span(stripped, s, s + len(stripped)))
