@@ -23,8 +23,17 @@ WORDS_PER_MINUTE = 230
 KEYWORDS = 6
 # Digest word budget per sentence asked for: keeps a digest about as long as the lead it competes with.
 WORDS_PER_DIGEST_SENTENCE = 27
+ONE_SENTENCE_WORDS = 35
 MAX_SINGLE_SENTENCE_WORDS = 55
 NEAR_DUPLICATE = 0.55  # cosine above which two sentences say the same thing
+
+# Score weights (see _score).
+W_POSITION = 5.0
+W_POSITION_ONE = 0.1  # one-sentence mode: the sentence stands for the whole article, centrality leads
+W_TITLE = 0.5
+POSITION_HALF_LIFE = 4.0
+LENGTH_EXPONENT = 0.7
+CENTROID_MIN_SF = 2
 
 _WORD = re.compile(r"[^\W_](?:[\w'’-]*[^\W_])?")
 _BOILERPLATE = re.compile(
@@ -35,6 +44,13 @@ _BOILERPLATE = re.compile(
 )
 _END_MARK = re.compile(r"[.!?…][\"'”’)\]]*$")
 _QUOTE_OPEN = re.compile(r"^[\"“‘'«]")
+_QUOTE_CLOSE = re.compile(r"[.!?,][\"”’']\s*$")
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|me|my|we|We|our|Our|us)\b")
+_FUSED_CAPTION = re.compile(r"\b[a-z]+[’']? (?:The|He|She|They|His|Her|It|This) [a-z]")
+QUOTE_PENALTY = 0.85
+LONG_SENTENCE = 40
+LONG_EXPONENT = 1.0
+FUSED_PENALTY = 0.7
 
 
 @dataclass(slots=True)
@@ -100,7 +116,7 @@ def summarize(
         return Summary(status="too_short", reading_time_minutes=reading, language=lang)
 
     title_terms = Counter(stem(w) for w in _tokens(title or "", stop))
-    _score(sentences, title_terms)
+    _score(sentences, title_terms, max(1, max_sentences))
     digest = _select(sentences, max(1, max_sentences))
     outline = _outline(doc.sections, sentences)
     keywords = _keywords(text, sentences, title or "", stop, stem)
@@ -139,27 +155,29 @@ def _sentences(
     return out
 
 
-def _score(sentences: list[_Sentence], title_terms: Counter[str]) -> None:
+def _score(sentences: list[_Sentence], title_terms: Counter[str], k: int) -> None:
     n = len(sentences)
     sf: Counter[str] = Counter()
     for s in sentences:
         sf.update(s.terms.keys())
     isf = {t: math.log(1 + n / c) for t, c in sf.items()}
-    # Centroid: terms that recur across sentences, weighted by how much of the article they span.
-    centroid = {t: c * isf[t] for t, c in sf.items() if c >= 2}
+    # Centroid: terms that recur across sentences, weighted by how many sentences they span.
+    centroid = {t: float(c) for t, c in sf.items() if c >= CENTROID_MIN_SF}
     c_norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
     t_norm = math.sqrt(sum((isf.get(t, 1.0)) ** 2 for t in title_terms)) or 1.0
+    w_position = W_POSITION if k > 1 else W_POSITION_ONE
     for s in sentences:
-        vec = {t: (1 + math.log(c)) * isf[t] for t, c in s.terms.items()}
+        vec = {t: 1 + math.log(c) for t, c in s.terms.items()}
         s.norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        centrality = sum(v * centroid.get(t, 0.0) for t, v in vec.items()) / (s.norm * c_norm)
+        # a softened length normalisation: longer sentences may cover more, but not without limit
+        centrality = sum(v * centroid.get(t, 0.0) for t, v in vec.items()) / (s.norm**LENGTH_EXPONENT * c_norm)
         title_sim = (
-            sum(vec[t] * isf.get(t, 1.0) for t in title_terms if t in vec) / (s.norm * t_norm)
+            sum(vec[t] * isf.get(t, 1.0) ** 2 for t in title_terms if t in vec) / (s.norm * t_norm)
             if title_terms
             else 0.0
         )
-        position = 1.0 / (1.0 + s.index / 2.0)
-        s.score = (0.55 * position + 0.35 * centrality + 0.25 * title_sim) * _shape_factor(s)
+        position = 1.0 / (1.0 + s.index / POSITION_HALF_LIFE)
+        s.score = (w_position * position + centrality + W_TITLE * title_sim) * _shape_factor(s)
 
 
 def _shape_factor(s: _Sentence) -> float:
@@ -172,12 +190,14 @@ def _shape_factor(s: _Sentence) -> float:
         factor *= 0.3
     elif s.words < 10:
         factor *= 0.75
-    elif s.words > 40:
-        factor *= max(0.4, 1.0 - (s.words - 40) / 40)
+    elif s.words > LONG_SENTENCE:
+        factor *= (LONG_SENTENCE / s.words) ** LONG_EXPONENT
     if not _END_MARK.search(text):
         factor *= 0.6  # a caption, label or list fragment
-    if _QUOTE_OPEN.match(text):
-        factor *= 0.7
+    if _QUOTE_OPEN.match(text) or _QUOTE_CLOSE.search(text) or _FIRST_PERSON.search(text):
+        factor *= QUOTE_PENALTY  # quoted speech: colour, rarely the news itself
+    if _FUSED_CAPTION.search(text):
+        factor *= FUSED_PENALTY  # a photo caption run into the next sentence (no end mark between them)
     if text.rstrip("\"'”’)").endswith("?"):
         factor *= 0.7
     return factor
@@ -194,7 +214,7 @@ def _cosine(a: _Sentence, b: _Sentence) -> float:
 
 
 def _select(sentences: list[_Sentence], k: int) -> list[_Sentence]:
-    budget = WORDS_PER_DIGEST_SENTENCE * k
+    budget = WORDS_PER_DIGEST_SENTENCE * k if k > 1 else ONE_SENTENCE_WORDS
     ranked = sorted(sentences, key=lambda s: (-s.score, s.index))
     chosen: list[_Sentence] = []
     used = 0

@@ -33,7 +33,7 @@ _OPENERS = frozenset(
 _BOUNDARY = re.compile(
     r"""(?:[.!?]+|…|\.\s?\.\s?\.)        # the end mark(s), ellipsis included
         ["'”’»)\]]*                      # closing quotes and brackets
-        (?=\s+["'“‘«(\[]*[A-Z0-9À-ÖØ-Þ]) # whitespace, then a sentence opener
+        (?=\s+(?:["'“‘«(\[]\s?)*[A-Z0-9À-ÖØ-Þ]) # whitespace, then a sentence opener
     """,
     re.VERBOSE,
 )
