@@ -8,9 +8,11 @@ of sentences, except sorting them (n log n).
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from newsdigest.summarizer.language import detect_language, stopwords
@@ -25,6 +27,7 @@ KEYWORDS = 6
 WORDS_PER_DIGEST_SENTENCE = 27
 ONE_SENTENCE_WORDS = 35
 MAX_SINGLE_SENTENCE_WORDS = 55
+MIN_DIGEST_SENTENCE_WORDS = 6
 NEAR_DUPLICATE = 0.55  # cosine above which two sentences say the same thing
 
 # Score weights (see _score).
@@ -35,17 +38,21 @@ POSITION_HALF_LIFE = 4.0
 LENGTH_EXPONENT = 0.7
 CENTROID_MIN_SF = 2
 
-_WORD = re.compile(r"[^\W_](?:[\w'’-]*[^\W_])?")
-_BOILERPLATE = re.compile(
-    r"click here|scroll down|follow (?:us|@)|read more|sign up|subscribe|copyright|all rights reserved|"
-    r"share this|last updated|published:|updated:|^\W*by\s+\.|getty images|e-?mail us|newsletter|"
-    r"for confidential support|this article|\bcall \d|^\W*(?:photo|image|video|watch)\b:?",
-    re.IGNORECASE,
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+# Page furniture and wire boilerplate, looked for in the lower-cased sentence (plain substring tests are
+# several times cheaper than one regular expression with as many alternatives).
+_BOILERPLATE = (
+    "click here", "scroll down", "follow us", "follow @", "read more", "sign up", "subscribe", "copyright",
+    "all rights reserved", "share this", "last updated", "published:", "updated:", "getty images",
+    "e-mail us", "email us", "newsletter", "for confidential support", "this article",
 )
-_END_MARK = re.compile(r"[.!?…][\"'”’)\]]*$")
-_QUOTE_OPEN = re.compile(r"^[\"“‘'«]")
-_QUOTE_CLOSE = re.compile(r"[.!?,][\"”’']\s*$")
-_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|me|my|we|We|our|Our|us)\b")
+_PHONE = re.compile(r"\bcall \d")
+_BOILERPLATE_START = re.compile(r"\W*(?:by \.|photo\b|image\b|video\b|watch\b)")
+_CLOSERS = "\"'”’)]» "
+_OPEN_QUOTES = "\"“‘'«"
+_FIRST_PERSON = frozenset("I I'm I’m I've I’ve I'd I’d me my we We our Our us".split())
+_POSSESSIVE = re.compile(r"['’]s$")
+_OPENER_CAPS = frozenset("The He She They His Her It This".split())
 _FUSED_CAPTION = re.compile(r"\b[a-z]+[’']? (?:The|He|She|They|His|Her|It|This) [a-z]")
 QUOTE_PENALTY = 0.85
 LONG_SENTENCE = 40
@@ -58,38 +65,71 @@ class _Sentence:
     span: Span
     section: int
     index: int
-    words: int
-    terms: Counter[str]
-    score: float = 0.0
-    norm: float = 0.0
+    words: list[str]  # the sentence's words as written
+    terms: dict[str, int]  # index term -> count
+    raw: float = 0.0  # score before the shape factor
+    score: float | None = None  # final score, computed on demand
+
+    @property
+    def length(self) -> int:
+        return len(self.words)
 
 
-def _stemmer(language: str | None):
-    if language not in (None, "en"):
-        return lambda w: w
-    cache: dict[str, str] = {}
+_MISSING = object()
+_CACHE_LIMIT = 200_000
 
-    def stem(word: str) -> str:
-        hit = cache.get(word)
-        if hit is not None:
-            return hit
-        w = word
-        if w.endswith(("'s", "’s")):
-            w = w[:-2]
-        if len(w) > 4 and w.endswith("ies"):
-            w = w[:-3] + "y"
-        elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-            w = w[:-1]
-        if len(w) > 5 and w.endswith("ing"):
-            w = w[:-3]
-        elif len(w) > 4 and w.endswith("ed"):
-            w = w[:-2]
-        elif len(w) > 5 and w.endswith("ly"):
-            w = w[:-2]
-        cache[word] = w
-        return w
 
-    return stem
+class _Terms:
+    """Maps a word as written to its index term: lower-cased, stemmed (English), None for stop words and
+    numbers. Memoised per language, since news vocabulary repeats a lot from article to article."""
+
+    def __init__(self, language: str | None) -> None:
+        self.stop = stopwords(language)
+        self.english = language in (None, "en")
+        self.cache: dict[str, str | None] = {}
+
+    def __call__(self, word: str) -> str | None:
+        term = self.cache.get(word, _MISSING)
+        if term is _MISSING:
+            if len(self.cache) > _CACHE_LIMIT:
+                self.cache.clear()
+            term = self.cache[word] = self._term(word)
+        return term  # type: ignore[return-value]
+
+    def _term(self, word: str) -> str | None:
+        w = word.lower().strip("'’-")
+        if not w or w in self.stop or (len(w) < 2 and w.isascii()) or any(ch.isdigit() for ch in w):
+            return None
+        return _stem(w) if self.english else w
+
+
+def _stem(w: str) -> str:
+    """A light English suffix stripper: enough to match plurals and tenses, never a dictionary."""
+    if w.endswith(("'s", "’s")):
+        w = w[:-2]
+    if len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    if len(w) > 5 and w.endswith("ing"):
+        w = w[:-3]
+    elif len(w) > 4 and w.endswith("ed"):
+        w = w[:-2]
+    elif len(w) > 5 and w.endswith("ly"):
+        w = w[:-2]
+    if len(w) > 4 and w.endswith("e"):
+        w = w[:-1]  # "divorce" and "divorced" meet at "divorc"
+    return w
+
+
+_TERMS: dict[str | None, _Terms] = {}
+
+
+def _terms_for(language: str | None) -> _Terms:
+    terms = _TERMS.get(language)
+    if terms is None:
+        terms = _TERMS[language] = _Terms(language)
+    return terms
 
 
 def summarize(
@@ -105,100 +145,132 @@ def summarize(
     doc = lay.document
     text = doc.text
     lang = language or detect_language(text)
-    stop = stopwords(lang)
-    stem = _stemmer(lang)
+    to_term = _terms_for(lang)
 
-    words_total = len(_WORD.findall(text))
+    words_total = len(text.split())
     reading = max(1, math.ceil(words_total / WORDS_PER_MINUTE)) if words_total else 0
 
-    sentences = _sentences(text, lay.prose, [(s.start, s.end) for s in doc.sections], stop, stem)
+    sentences, word_counts = _sentences(text, lay.prose, [s.start for s in doc.sections], to_term)
     if len(sentences) < MIN_SENTENCES:
         return Summary(status="too_short", reading_time_minutes=reading, language=lang)
 
-    title_terms = Counter(stem(w) for w in _tokens(title or "", stop))
-    _score(sentences, title_terms, max(1, max_sentences))
-    digest = _select(sentences, max(1, max_sentences))
-    outline = _outline(doc.sections, sentences)
-    keywords = _keywords(text, sentences, title or "", stop, stem)
+    k = max(1, max_sentences)
+    title_terms = {t for t in map(to_term, _WORD.findall(title or "")) if t}
+    _score(sentences, title_terms, k)
+    digest = _select(sentences, k)
     return Summary(
         status="ready",
         digest=tuple(s.span for s in digest),
-        outline=tuple(outline),
-        keywords=keywords,
+        outline=tuple(_outline(doc.sections, sentences)),
+        keywords=_keywords(sentences, word_counts, title_terms, to_term),
         reading_time_minutes=reading,
         language=lang,
     )
 
 
-def _tokens(text: str, stop: frozenset[str]) -> list[str]:
-    return [w for w in (m.lower() for m in _WORD.findall(text)) if w not in stop and not w.isdigit()]
-
-
 def _sentences(
-    text: str,
-    prose: tuple[tuple[int, int], ...],
-    sections: list[tuple[int, int]],
-    stop: frozenset[str],
-    stem,
-) -> list[_Sentence]:
-    out: list[_Sentence] = []
+    text: str, prose: tuple[tuple[int, int], ...], section_starts: list[int], to_term: _Terms
+) -> tuple[list[_Sentence], Counter[str]]:
+    """The prose sentences with their index terms, and how often each word (as written) occurs."""
+    spans: list[tuple[Span, int, list[str]]] = []
+    all_words: list[str] = []
     sec = 0
     for a, b in prose:
-        while sec + 1 < len(sections) and a >= sections[sec + 1][0]:
+        while sec + 1 < len(section_starts) and a >= section_starts[sec + 1]:
             sec += 1
         for span in split_sentences(text, a, b):
-            n_words = len(_WORD.findall(span.text))
-            if n_words == 0:
-                continue
-            terms = Counter(stem(w) for w in _tokens(span.text, stop))
-            out.append(_Sentence(span, sec, len(out), n_words, terms))
-    return out
+            words = _WORD.findall(span.text)
+            if words:
+                spans.append((span, sec, words))
+                all_words.extend(words)
+    word_counts = Counter(all_words)
+    cache = to_term.cache
+    for word in word_counts:
+        if word not in cache:
+            to_term(word)
+    term_of = cache.__getitem__
+    out: list[_Sentence] = []
+    for span, sec, words in spans:
+        terms = Counter(map(term_of, words))  # counted in C: this is the hot loop
+        terms.pop(None, None)  # type: ignore[call-overload]
+        out.append(_Sentence(span, sec, len(out), words, terms))  # type: ignore[arg-type]
+    return out, word_counts
 
 
-def _score(sentences: list[_Sentence], title_terms: Counter[str], k: int) -> None:
+def _score(sentences: list[_Sentence], title_terms: set[str], k: int) -> None:
+    """Set each sentence's ``raw`` score; the shape factor (<= 1) is applied lazily by ``_final``."""
     n = len(sentences)
     sf: Counter[str] = Counter()
     for s in sentences:
         sf.update(s.terms.keys())
-    isf = {t: math.log(1 + n / c) for t, c in sf.items()}
     # Centroid: terms that recur across sentences, weighted by how many sentences they span.
     centroid = {t: float(c) for t, c in sf.items() if c >= CENTROID_MIN_SF}
     c_norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-    t_norm = math.sqrt(sum((isf.get(t, 1.0)) ** 2 for t in title_terms)) or 1.0
+    centroid_get = centroid.get
+    isf = {t: math.log(1 + n / sf[t]) if t in sf else math.log(1 + n) for t in title_terms}
+    t_norm = math.sqrt(sum(v * v for v in isf.values())) or 1.0
     w_position = W_POSITION if k > 1 else W_POSITION_ONE
+    log = math.log
     for s in sentences:
-        vec = {t: 1 + math.log(c) for t, c in s.terms.items()}
-        s.norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        dot = norm2 = title_dot = 0.0
+        for t, c in s.terms.items():
+            v = 1.0 if c == 1 else 1.0 + log(c)
+            norm2 += v * v
+            dot += v * centroid_get(t, 0.0)
+            if t in isf:
+                title_dot += v * isf[t] ** 2
+        norm = math.sqrt(norm2) or 1.0
         # a softened length normalisation: longer sentences may cover more, but not without limit
-        centrality = sum(v * centroid.get(t, 0.0) for t, v in vec.items()) / (s.norm**LENGTH_EXPONENT * c_norm)
-        title_sim = (
-            sum(vec[t] * isf.get(t, 1.0) ** 2 for t in title_terms if t in vec) / (s.norm * t_norm)
-            if title_terms
-            else 0.0
-        )
+        centrality = dot / (norm**LENGTH_EXPONENT * c_norm)
+        title_sim = title_dot / (norm * t_norm)
         position = 1.0 / (1.0 + s.index / POSITION_HALF_LIFE)
-        s.score = (w_position * position + centrality + W_TITLE * title_sim) * _shape_factor(s)
+        s.raw = w_position * position + centrality + W_TITLE * title_sim
+
+
+def _final(s: _Sentence) -> float:
+    if s.score is None:
+        s.score = s.raw * _shape_factor(s)
+    return s.score
+
+
+def _ranked(sentences: list[_Sentence]) -> Iterator[_Sentence]:
+    """Sentences by descending final score (ties: article order). The final score never exceeds the raw
+    one, so shape factors are only computed for sentences that might still come next."""
+    order = sorted(sentences, key=lambda s: (-s.raw, s.index))
+    heap: list[tuple[float, int, _Sentence]] = []
+    i = 0
+    while True:
+        while i < len(order) and (not heap or -heap[0][0] <= order[i].raw):
+            s = order[i]
+            heapq.heappush(heap, (-_final(s), s.index, s))
+            i += 1
+        if not heap:
+            return
+        yield heapq.heappop(heap)[2]
 
 
 def _shape_factor(s: _Sentence) -> float:
     """Length prior and penalties for text that is rarely a good summary sentence."""
     text = s.span.text
-    if _BOILERPLATE.search(text):
+    low = text.lower()
+    if any(marker in low for marker in _BOILERPLATE) or _BOILERPLATE_START.match(low) or _PHONE.search(low):
         return 0.05
     factor = 1.0
-    if s.words < 6:
+    n = s.length
+    if n < 6:
         factor *= 0.3
-    elif s.words < 10:
+    elif n < 10:
         factor *= 0.75
-    elif s.words > LONG_SENTENCE:
-        factor *= (LONG_SENTENCE / s.words) ** LONG_EXPONENT
-    if not _END_MARK.search(text):
+    elif n > LONG_SENTENCE:
+        factor *= (LONG_SENTENCE / n) ** LONG_EXPONENT
+    bare = text.rstrip(_CLOSERS)
+    if not bare or bare[-1] not in ".!?…":
         factor *= 0.6  # a caption, label or list fragment
-    if _QUOTE_OPEN.match(text) or _QUOTE_CLOSE.search(text) or _FIRST_PERSON.search(text):
+    if text[0] in _OPEN_QUOTES or bare != text.rstrip() or not _FIRST_PERSON.isdisjoint(s.words):
         factor *= QUOTE_PENALTY  # quoted speech: colour, rarely the news itself
-    if _FUSED_CAPTION.search(text):
+    if not _OPENER_CAPS.isdisjoint(s.words[1:]) and _FUSED_CAPTION.search(text):
         factor *= FUSED_PENALTY  # a photo caption run into the next sentence (no end mark between them)
-    if text.rstrip("\"'”’)").endswith("?"):
+    if bare.endswith("?"):
         factor *= 0.7
     return factor
 
@@ -215,20 +287,20 @@ def _cosine(a: _Sentence, b: _Sentence) -> float:
 
 def _select(sentences: list[_Sentence], k: int) -> list[_Sentence]:
     budget = WORDS_PER_DIGEST_SENTENCE * k if k > 1 else ONE_SENTENCE_WORDS
-    ranked = sorted(sentences, key=lambda s: (-s.score, s.index))
+    cap = min(MAX_SINGLE_SENTENCE_WORDS, budget)
     chosen: list[_Sentence] = []
     used = 0
-    for s in ranked:
-        if len(chosen) >= k:
+    for s in _ranked([s for s in sentences if s.length <= cap]):
+        if len(chosen) >= k or budget - used < MIN_DIGEST_SENTENCE_WORDS:
             break
-        if s.words > MAX_SINGLE_SENTENCE_WORDS or used + s.words > budget:
+        if s.length > MAX_SINGLE_SENTENCE_WORDS or used + s.length > budget:
             continue
         if any(_cosine(s, c) > NEAR_DUPLICATE for c in chosen):
             continue
         chosen.append(s)
-        used += s.words
+        used += s.length
     if not chosen:
-        chosen = [min(sentences, key=lambda s: (s.words, s.index))]
+        chosen = [min(sentences, key=lambda s: (s.length, s.index))]
     return sorted(chosen, key=lambda s: s.index)
 
 
@@ -243,36 +315,46 @@ def _outline(sections, sentences: list[_Sentence]) -> list[OutlineEntry]:
         if members:
             # within a section, its opening sentences carry the point; centrality breaks the tie
             best = max(
-                members[:5], key=lambda s: (s.score / (1.0 + 0.3 * (s.index - members[0].index)), -s.index)
+                members[:5], key=lambda s: (_final(s) / (1.0 + 0.3 * (s.index - members[0].index)), -s.index)
             )
             gist = best.span
         outline.append(OutlineEntry(section.heading, gist))
     return outline
 
 
-def _keywords(text: str, sentences: list[_Sentence], title: str, stop, stem) -> tuple[str, ...]:
-    """The article's most salient content words, spelled as the article most often spells them."""
-    counts: Counter[str] = Counter()
-    forms: dict[str, Counter[str]] = {}
+def _keywords(
+    sentences: list[_Sentence], word_counts: Counter[str], title_terms: set[str], to_term: _Terms
+) -> tuple[str, ...]:
+    """The article's most salient content words, spelled as the article most often spells them: frequency,
+    boosted for words of the title and the lead."""
+    counts: dict[str, int] = {}
+    forms: dict[str, dict[str, int]] = {}
+    for word, c in word_counts.items():
+        term = to_term(word)
+        if term is None or len(word) < 3:
+            continue
+        counts[term] = counts.get(term, 0) + c
+        forms.setdefault(term, {})[word] = c
     lead = {t for s in sentences[:3] for t in s.terms}
-    title_stems = {stem(w) for w in _tokens(title, stop)}
-    for m in _WORD.finditer(text):
-        word = m.group(0).strip("'’-")
-        low = word.lower()
-        if len(low) < 3 or low in stop or any(ch.isdigit() for ch in low):
-            continue
-        key = stem(low)
-        counts[key] += 1
-        forms.setdefault(key, Counter())[word] += 1
     scored = []
-    for key, c in counts.items():
-        if c < 2 and key not in title_stems:
+    for term, c in counts.items():
+        if c < 2 and term not in title_terms:
             continue
-        weight = c * (1.5 if key in lead else 1.0) * (2.0 if key in title_stems else 1.0)
-        scored.append((-weight, key))
+        weight = c * (1.5 if term in lead else 1.0) * (2.0 if term in title_terms else 1.0)
+        scored.append((-weight, term))
     scored.sort()
     out: list[str] = []
-    for _, key in scored[:KEYWORDS]:
-        form, _n = max(forms[key].items(), key=lambda kv: (kv[1], kv[0].islower(), kv[0]))
-        out.append(form if not form.isupper() or len(form) <= 5 else form.lower())
+    seen: set[str] = set()
+    for _, term in scored:
+        # the commonest spelling; lower case wins a tie (sentence-initial capitals are not names)
+        form = max(forms[term].items(), key=lambda kv: (kv[1], kv[0].islower(), kv[0]))[0]
+        form = _POSSESSIVE.sub("", form).strip("'’-")
+        if form.isupper() and len(form) > 5:
+            form = form.lower()
+        if form.lower() in seen:
+            continue
+        seen.add(form.lower())
+        out.append(form)
+        if len(out) == KEYWORDS:
+            break
     return tuple(out)

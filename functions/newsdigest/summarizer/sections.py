@@ -7,6 +7,7 @@ sentences from (code, tables, images and headings are not prose).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from newsdigest.summarizer.html_text import html_blocks
@@ -127,12 +128,18 @@ _CREDIT = re.compile(
     r"^(?:and|but|so|or|yet|because|although|though|then|also|plus|oh|well)\b[\s,]",
     re.IGNORECASE,
 )
-_SPEECH = re.compile(r"[,!?][\"'”’]\s|\b(?:said|says|told|asked):?\s*[\"“‘]")
+_SPEECH = re.compile(r"[,!?][\"'”’]\s|:\s*[\"“‘]|\b(?:said|says|told|asked):?\s*[\"“‘]")
 _OPEN_QUOTES = "\"'“‘«"
 _CLOSE_QUOTES = "\"'”’»"
 _MINOR_WORDS = frozenset(
     "a an the and or but nor for of to in on at by as is vs via with from into per".split()
 )
+
+
+def _unbalanced_quote(line: str) -> bool:
+    if line.count('"') % 2 or line.count("“") != line.count("”") or line.count("«") != line.count("»"):
+        return True
+    return line.endswith("’") and "‘" not in line
 
 
 def _title_case(words: list[str]) -> bool:
@@ -162,8 +169,8 @@ def _heading_shape(line: str) -> bool:
         return False
     if _CREDIT.match(line) and not _title_case(words):
         return False
-    if line[-1:] in _CLOSE_QUOTES and not any(q in line[:-1] for q in _OPEN_QUOTES + "”’"):
-        return False  # the tail of a quotation
+    if _unbalanced_quote(line):
+        return False  # the tail (or head) of a quotation
     if line[:1] in _OPEN_QUOTES and line[-1:] in _CLOSE_QUOTES:
         return False  # a pull quote
     numbered = bool(_NUMBERED.match(line))
@@ -212,12 +219,23 @@ def _plain_layout(body: str, title: str | None) -> Layout:
         ):
             blocks.append(_Block(paras[0][0], paras[0][1], "title"))
             start_index = 1
-    shapes = [_heading_shape(t) for t in texts]
+    repeats = Counter(texts)
+    # a line repeated through the article is page furniture ("Tweet may have been deleted"), not a heading
+    shapes = [_heading_shape(t) and repeats[t] < 3 for t in texts]
     prose = [_prose_like(t) for t in texts]
+    is_heading = [
+        i >= start_index and shapes[i] and _heading_context(i, texts, shapes, prose, start_index)
+        for i in range(len(paras))
+    ]
+    if sum(is_heading) == 1:
+        # Sectioned articles have at least two headings; a lone stand-alone line is far more often a pull
+        # quote, a rhetorical question or a related-article link. Only a line shaped like a title survives.
+        i = is_heading.index(True)
+        is_heading[i] = _title_case(texts[i].split()) and len(texts[i].split()) > 1
     for i in range(start_index, len(paras)):
         s, e = paras[i]
         text = texts[i]
-        if shapes[i] and _heading_context(i, texts, shapes, prose, start_index):
+        if is_heading[i]:
             blocks.append(_Block(s, e, "heading", text))
         elif _looks_like_code(text) and not prose[i]:
             blocks.append(_Block(s, e, "code"))

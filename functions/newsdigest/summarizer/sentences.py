@@ -53,11 +53,11 @@ def _is_boundary(text: str, start: int, mark_start: int, mark_end: int) -> bool:
     before = text[max(start, mark_start - 30) : mark_start]
     token = before.rsplit(None, 1)[-1] if before.strip() else ""
     token = token.lstrip("\"'“‘«([")
+    if not token or (len(token) > 5 and "." not in token):
+        return True  # an ordinary word: no abbreviation we know is that long
     low = token.lower()
     nxt_match = _NEXT_WORD.match(text, mark_end)
     nxt = nxt_match.group(1).lower() if nxt_match else ""
-    if not token:
-        return True
     if low in ("no", "nos"):
         return not nxt[:1].isdigit()  # "No. 5" but "the answer was no. The"
     if low in _NEVER_FINAL:

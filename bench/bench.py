@@ -1,0 +1,138 @@
+"""`make bench`: summarizer throughput against its peers, and how its cost grows with article length.
+
+1. Throughput, one process, the same articles for everyone (BBC dev articles, then CNN/DM dev articles):
+   ours (``summarize``, 3 sentences) vs sumy LexRank, sumy TextRank and newspaper4k; printed as articles/s
+   and as our speed-up over each.
+2. Growth: time to summarize a typical article (the median BBC dev article) and articles 10x and 100x as
+   long (built from consecutive distinct dev articles), with the time ratio per 10x step; the target is at
+   most 15x time for 10x the text (n log n or better). Peers are timed at 1x and 10x only.
+
+    .venv/bin/python bench/bench.py [--limit N] [--repeat R] [--no-peers-growth]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from baselines import newspaper_summarizer, sumy_summarizer  # noqa: E402
+from evaldata import read_jsonl  # noqa: E402
+
+from newsdigest.summarizer import summarize  # noqa: E402
+
+
+def _ours(text: str, k: int, title: str) -> list[str]:
+    return [s.text for s in summarize(text, "text", title=title or None, max_sentences=k).digest]
+
+
+def _systems() -> dict[str, Callable[[str, int, str], list[str]]]:
+    lexrank, textrank, newspaper = sumy_summarizer("lexrank"), sumy_summarizer("textrank"), newspaper_summarizer()
+    return {
+        "ours": _ours,
+        "sumy LexRank": lambda text, k, title: lexrank(text, k),
+        "sumy TextRank": lambda text, k, title: textrank(text, k),
+        "newspaper4k": newspaper,
+    }
+
+
+def _rates(systems, articles: list[tuple[str, str]], repeat: int) -> dict[str, float]:
+    """Articles per second per system. Systems take turns article by article (in rotating order), so a
+    busy machine slows them all alike; each system's time is the best of `repeat` passes."""
+    names = list(systems)
+    best = dict.fromkeys(names, float("inf"))
+    for rep in range(repeat):
+        spent = dict.fromkeys(names, 0.0)
+        for i, (text, title) in enumerate(articles):
+            turn = names[(i + rep) % len(names) :] + names[: (i + rep) % len(names)]
+            for name in turn:
+                t0 = time.perf_counter()
+                systems[name](text, 3, title)
+                spent[name] += time.perf_counter() - t0
+        for name in names:
+            best[name] = min(best[name], spent[name])
+    return {name: len(articles) / best[name] for name in names}
+
+
+def throughput(systems, articles, repeat: int) -> None:
+    words = statistics.mean(len(t.split()) for t, _ in articles)
+    print(f"\n### Throughput: {len(articles)} articles (mean {words:.0f} words), one process, best of {repeat}\n")
+    print("| system         | articles/s | ms/article | ours is x faster |")
+    print("|----------------|------------|------------|------------------|")
+    rates = _rates(systems, articles, repeat)
+    for name, rate in rates.items():
+        print(f"| {name:<14} | {rate:10.1f} | {1000 / rate:10.2f} | {rates['ours'] / rate:15.1f}x |")
+    print("\nTargets:")
+    for peer, need in (("sumy LexRank", 10), ("newspaper4k", 5)):
+        ratio = rates["ours"] / rates[peer]
+        print(f"- [{'MET ' if ratio >= need else 'MISS'}] ours >= {need}x {peer}: {ratio:.1f}x")
+
+
+def _build(pool: list[str], words: int) -> str:
+    parts, count = [], 0
+    for text in pool:
+        parts.append(text)
+        count += len(text.split())
+        if count >= words:
+            break
+    return "\n\n".join(parts)
+
+
+def growth(systems, pool: list[str], base_words: int, peers: bool) -> None:
+    print(f"\n### Growth with article length (typical article: {base_words} words)\n")
+    print("| system         | scale | words  | sentences | seconds  | x time vs previous |")
+    print("|----------------|-------|--------|-----------|----------|--------------------|")
+    ok = True
+    for name, run in systems.items():
+        if name != "ours" and not peers:
+            continue
+        prev = None
+        for scale in (1, 10, 100) if name == "ours" else (1, 10):
+            text = _build(pool, base_words * scale)
+            reps = max(1, 30 // scale)
+            t0 = time.perf_counter()
+            for _ in range(reps):
+                run(text, 3, "")
+            seconds = (time.perf_counter() - t0) / reps
+            n_sent = len(summarize_sentences(text))
+            step = f"{seconds / prev:18.1f}x" if prev else f"{'':>19}"
+            print(f"| {name:<14} | {scale:4d}x | {len(text.split()):6d} | {n_sent:9d} | {seconds:8.4f} | {step} |")
+            if name == "ours" and prev and seconds / prev > 15:
+                ok = False
+            prev = seconds
+    print(f"\nTarget: [{'MET ' if ok else 'MISS'}] ours at most 15x time per 10x length")
+
+
+def summarize_sentences(text: str):
+    from newsdigest.summarizer.sentences import split_sentences
+
+    return split_sentences(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--limit", type=int, default=200, help="articles for the throughput run (default 200)")
+    parser.add_argument("--repeat", type=int, default=2, help="best of R timings (default 2)")
+    parser.add_argument("--no-peers-growth", action="store_true", help="time only ours in the growth run")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    bbc = [(r["text"], r.get("title") or "") for r in read_jsonl("bbc_dev.jsonl")]
+    cnn = [(r["text"], "") for r in read_jsonl("cnndm_dev.jsonl")]
+    half = args.limit // 2
+    articles = bbc[: args.limit - half] + cnn[:half]
+    systems = _systems()
+    throughput(systems, articles, args.repeat)
+    lengths = sorted(len(t.split()) for t, _ in bbc)
+    base_words = lengths[len(lengths) // 2]
+    growth(systems, [t for t, _ in bbc], base_words, not args.no_peers_growth)
+    print(f"\n(bench took {time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
