@@ -13,9 +13,10 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
+from itertools import chain, repeat
 from dataclasses import dataclass
 
-from newsdigest.summarizer.language import detect_language, stopwords
+from newsdigest.summarizer.language import detect_language_of_words, stopwords
 from newsdigest.summarizer.model import Format, OutlineEntry, Span, Summary
 from newsdigest.summarizer.sections import layout
 from newsdigest.summarizer.sentences import split_sentences
@@ -66,7 +67,7 @@ class _Sentence:
     section: int
     index: int
     words: list[str]  # the sentence's words as written
-    terms: dict[str, int]  # index term -> count
+    terms: set[str]  # index terms (binary weights: a term rarely repeats inside one sentence)
     raw: float = 0.0  # score before the shape factor
     score: float | None = None  # final score, computed on demand
 
@@ -144,34 +145,34 @@ def summarize(
     lay = layout(body or "", fmt, title)
     doc = lay.document
     text = doc.text
-    lang = language or detect_language(text)
-    to_term = _terms_for(lang)
 
     words_total = len(text.split())
     reading = max(1, math.ceil(words_total / WORDS_PER_MINUTE)) if words_total else 0
 
-    sentences, word_counts = _sentences(text, lay.prose, [s.start for s in doc.sections], to_term)
+    starts = [s.start for s in doc.sections]
+    sentences, word_counts, lang, to_term = _sentences(text, lay.prose, starts, language)
     if len(sentences) < MIN_SENTENCES:
         return Summary(status="too_short", reading_time_minutes=reading, language=lang)
 
     k = max(1, max_sentences)
     title_terms = {t for t in map(to_term, _WORD.findall(title or "")) if t}
-    _score(sentences, title_terms, k)
+    sentence_freq = _score(sentences, title_terms, k)
     digest = _select(sentences, k)
     return Summary(
         status="ready",
         digest=tuple(s.span for s in digest),
         outline=tuple(_outline(doc.sections, sentences)),
-        keywords=_keywords(sentences, word_counts, title_terms, to_term),
+        keywords=_keywords(sentences, sentence_freq, word_counts, title_terms, to_term),
         reading_time_minutes=reading,
         language=lang,
     )
 
 
 def _sentences(
-    text: str, prose: tuple[tuple[int, int], ...], section_starts: list[int], to_term: _Terms
-) -> tuple[list[_Sentence], Counter[str]]:
-    """The prose sentences with their index terms, and how often each word (as written) occurs."""
+    text: str, prose: tuple[tuple[int, int], ...], section_starts: list[int], language: str | None
+) -> tuple[list[_Sentence], Counter[str], str | None, _Terms]:
+    """The prose sentences with their index terms, how often each word (as written) occurs, and the
+    language (the given one, or a guess from the words)."""
     spans: list[tuple[Span, int, list[str]]] = []
     all_words: list[str] = []
     sec = 0
@@ -183,6 +184,8 @@ def _sentences(
             if words:
                 spans.append((span, sec, words))
                 all_words.extend(words)
+    lang = language or detect_language_of_words(all_words)
+    to_term = _terms_for(lang)
     word_counts = Counter(all_words)
     cache = to_term.cache
     for word in word_counts:
@@ -191,18 +194,17 @@ def _sentences(
     term_of = cache.__getitem__
     out: list[_Sentence] = []
     for span, sec, words in spans:
-        terms = Counter(map(term_of, words))  # counted in C: this is the hot loop
-        terms.pop(None, None)  # type: ignore[call-overload]
+        terms = set(map(term_of, words))  # built in C: this is the hot loop
+        terms.discard(None)  # type: ignore[arg-type]
         out.append(_Sentence(span, sec, len(out), words, terms))  # type: ignore[arg-type]
-    return out, word_counts
+    return out, word_counts, lang, to_term
 
 
-def _score(sentences: list[_Sentence], title_terms: set[str], k: int) -> None:
-    """Set each sentence's ``raw`` score; the shape factor (<= 1) is applied lazily by ``_final``."""
+def _score(sentences: list[_Sentence], title_terms: set[str], k: int) -> Counter[str]:
+    """Set each sentence's ``raw`` score (the shape factor, <= 1, is applied lazily by ``_final``);
+    returns each term's sentence frequency."""
     n = len(sentences)
-    sf: Counter[str] = Counter()
-    for s in sentences:
-        sf.update(s.terms.keys())
+    sf = Counter(chain.from_iterable(s.terms for s in sentences))  # sentence frequency
     # Centroid: terms that recur across sentences, weighted by how many sentences they span.
     centroid = {t: float(c) for t, c in sf.items() if c >= CENTROID_MIN_SF}
     c_norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
@@ -210,21 +212,16 @@ def _score(sentences: list[_Sentence], title_terms: set[str], k: int) -> None:
     isf = {t: math.log(1 + n / sf[t]) if t in sf else math.log(1 + n) for t in title_terms}
     t_norm = math.sqrt(sum(v * v for v in isf.values())) or 1.0
     w_position = W_POSITION if k > 1 else W_POSITION_ONE
-    log = math.log
     for s in sentences:
-        dot = norm2 = title_dot = 0.0
-        for t, c in s.terms.items():
-            v = 1.0 if c == 1 else 1.0 + log(c)
-            norm2 += v * v
-            dot += v * centroid_get(t, 0.0)
-            if t in isf:
-                title_dot += v * isf[t] ** 2
-        norm = math.sqrt(norm2) or 1.0
+        terms = s.terms
+        dot = sum(map(centroid_get, terms, repeat(0.0)))
+        norm = math.sqrt(len(terms)) or 1.0
         # a softened length normalisation: longer sentences may cover more, but not without limit
         centrality = dot / (norm**LENGTH_EXPONENT * c_norm)
-        title_sim = title_dot / (norm * t_norm)
+        title_sim = sum(isf[t] ** 2 for t in title_terms & terms) / (norm * t_norm) if isf else 0.0
         position = 1.0 / (1.0 + s.index / POSITION_HALF_LIFE)
         s.raw = w_position * position + centrality + W_TITLE * title_sim
+    return sf
 
 
 def _final(s: _Sentence) -> float:
@@ -276,13 +273,9 @@ def _shape_factor(s: _Sentence) -> float:
 
 
 def _cosine(a: _Sentence, b: _Sentence) -> float:
-    shared = a.terms.keys() & b.terms.keys()
-    if not shared:
+    if not a.terms or not b.terms:
         return 0.0
-    dot = sum(a.terms[t] * b.terms[t] for t in shared)
-    na = math.sqrt(sum(v * v for v in a.terms.values()))
-    nb = math.sqrt(sum(v * v for v in b.terms.values()))
-    return dot / (na * nb)
+    return len(a.terms & b.terms) / math.sqrt(len(a.terms) * len(b.terms))
 
 
 def _select(sentences: list[_Sentence], k: int) -> list[_Sentence]:
@@ -323,35 +316,36 @@ def _outline(sections, sentences: list[_Sentence]) -> list[OutlineEntry]:
 
 
 def _keywords(
-    sentences: list[_Sentence], word_counts: Counter[str], title_terms: set[str], to_term: _Terms
+    sentences: list[_Sentence],
+    sentence_freq: Counter[str],
+    word_counts: Counter[str],
+    title_terms: set[str],
+    to_term: _Terms,
 ) -> tuple[str, ...]:
-    """The article's most salient content words, spelled as the article most often spells them: frequency,
-    boosted for words of the title and the lead."""
-    counts: dict[str, int] = {}
-    forms: dict[str, dict[str, int]] = {}
-    for word, c in word_counts.items():
-        term = to_term(word)
-        if term is None or len(word) < 3:
-            continue
-        counts[term] = counts.get(term, 0) + c
-        forms.setdefault(term, {})[word] = c
+    """The article's most salient content words, spelled as the article most often spells them: how many
+    sentences use them, boosted for words of the title and the lead."""
+    term_of = to_term.cache.get  # every word was given its term by _sentences
+    counts = sentence_freq
     lead = {t for s in sentences[:3] for t in s.terms}
-    scored = []
-    for term, c in counts.items():
-        if c < 2 and term not in title_terms:
-            continue
-        weight = c * (1.5 if term in lead else 1.0) * (2.0 if term in title_terms else 1.0)
-        scored.append((-weight, term))
-    scored.sort()
+    scored = sorted(
+        (-c * (1.5 if t in lead else 1.0) * (2.0 if t in title_terms else 1.0), t)
+        for t, c in counts.items()
+        if (c >= 2 or t in title_terms) and len(t) > 2
+    )
+    top = {t for _, t in scored[: 2 * KEYWORDS]}
+    forms: dict[str, list[tuple[int, bool, str]]] = {}
+    for word, c in word_counts.items():
+        term = term_of(word)
+        if term in top and len(word) > 2:
+            forms.setdefault(term, []).append((c, word.islower(), word))  # type: ignore[arg-type]
     out: list[str] = []
     seen: set[str] = set()
-    for _, term in scored:
+    for _, term in scored[: 2 * KEYWORDS]:
         # the commonest spelling; lower case wins a tie (sentence-initial capitals are not names)
-        form = max(forms[term].items(), key=lambda kv: (kv[1], kv[0].islower(), kv[0]))[0]
-        form = _POSSESSIVE.sub("", form).strip("'’-")
+        form = _POSSESSIVE.sub("", max(forms[term])[2]).strip("'’-")
         if form.isupper() and len(form) > 5:
             form = form.lower()
-        if form.lower() in seen:
+        if not form or form.lower() in seen:
             continue
         seen.add(form.lower())
         out.append(form)

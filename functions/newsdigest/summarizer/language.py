@@ -24,24 +24,17 @@ def stopwords(language: str | None) -> frozenset[str]:
     return frozenset(line.strip() for line in text.splitlines() if line.strip())
 
 
-@lru_cache(maxsize=1)
-def _languages_of_word() -> dict[str, tuple[str, ...]]:
-    index: dict[str, list[str]] = {}
-    for code in LANGUAGES:
-        for word in stopwords(code):
-            index.setdefault(word, []).append(code)
-    return {w: tuple(codes) for w, codes in index.items()}
-
-
 def detect_language(text: str, sample_chars: int = 800) -> str | None:
     """The shipped language whose stop words cover most of a sample of ``text``; None when unsure."""
-    words = _WORD.findall(text[:sample_chars].lower())
+    return detect_language_of_words(_WORD.findall(text[:sample_chars]))
+
+
+def detect_language_of_words(words: list[str], sample: int = 150) -> str | None:
+    """``detect_language`` for text already cut into words (the first ``sample`` are looked at)."""
     if len(words) < _MIN_WORDS:
         return None
-    index = _languages_of_word()
-    hits = dict.fromkeys(LANGUAGES, 0)
-    for w, c in Counter(words).items():
-        for code in index.get(w, ()):
-            hits[code] += c
+    counts = Counter(" ".join(words[:sample]).lower().split())
+    present = counts.keys()
+    hits = {code: sum(map(counts.__getitem__, present & stopwords(code))) for code in LANGUAGES}
     best = max(LANGUAGES, key=lambda c: (hits[c], -LANGUAGES.index(c)))
-    return best if hits[best] >= _MIN_SHARE * len(words) else None
+    return best if hits[best] >= _MIN_SHARE * min(len(words), sample) else None

@@ -190,16 +190,18 @@ def _heading_shape(line: str) -> bool:
 def _prose_like(text: str) -> bool:
     """A paragraph of running text: ends like a sentence, or is long."""
     stripped = text.rstrip()
-    words = stripped.split()
+    words = stripped.split(None, 14)
     if len(words) >= 14:
         return not _looks_like_code(stripped)
     ends = (".", "!", "?", "…", ":", '."', ".”", "!”", "?”", ".'", ".’", ".)")
     return stripped.endswith(ends) and len(words) >= 4
 
 
+_CODE_SYMBOL = re.compile(r"[{}<>=;()\[\]$#_/\\|`]")
+
+
 def _looks_like_code(text: str) -> bool:
-    symbols = sum(text.count(c) for c in "{}<>=;()[]$#_/\\|`")
-    return symbols > max(4, len(text) // 25)
+    return len(_CODE_SYMBOL.findall(text)) > max(4, len(text) // 25)
 
 
 def _plain_layout(body: str, title: str | None) -> Layout:
