@@ -21,10 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from baselines import newspaper_summarizer, sumy_summarizer  # noqa: E402
-from evaldata import read_jsonl  # noqa: E402
-
-from newsdigest.summarizer import summarize  # noqa: E402
+from baselines import newspaper_summarizer, sumy_summarizer
+from evaldata import read_jsonl
+from newsdigest.summarizer import summarize
 
 
 def _ours(text: str, k: int, title: str) -> list[str]:
@@ -32,7 +31,11 @@ def _ours(text: str, k: int, title: str) -> list[str]:
 
 
 def _systems() -> dict[str, Callable[[str, int, str], list[str]]]:
-    lexrank, textrank, newspaper = sumy_summarizer("lexrank"), sumy_summarizer("textrank"), newspaper_summarizer()
+    lexrank, textrank, newspaper = (
+        sumy_summarizer("lexrank"),
+        sumy_summarizer("textrank"),
+        newspaper_summarizer(),
+    )
     return {
         "ours": _ours,
         "sumy LexRank": lambda text, k, title: lexrank(text, k),
@@ -61,7 +64,8 @@ def _rates(systems, articles: list[tuple[str, str]], repeat: int) -> dict[str, f
 
 def throughput(systems, articles, repeat: int) -> None:
     words = statistics.mean(len(t.split()) for t, _ in articles)
-    print(f"\n### Throughput: {len(articles)} articles (mean {words:.0f} words), one process, best of {repeat}\n")
+    n = len(articles)
+    print(f"\n### Throughput: {n} articles (mean {words:.0f} words), one process, best of {repeat}\n")
     print("| system         | articles/s | ms/article | ours is x faster |")
     print("|----------------|------------|------------|------------------|")
     rates = _rates(systems, articles, repeat)
@@ -101,7 +105,8 @@ def growth(systems, pool: list[str], base_words: int, peers: bool) -> None:
             seconds = (time.perf_counter() - t0) / reps
             n_sent = len(summarize_sentences(text))
             step = f"{seconds / prev:18.1f}x" if prev else f"{'':>19}"
-            print(f"| {name:<14} | {scale:4d}x | {len(text.split()):6d} | {n_sent:9d} | {seconds:8.4f} | {step} |")
+            n_words = len(text.split())
+            print(f"| {name:<14} | {scale:4d}x | {n_words:6d} | {n_sent:9d} | {seconds:8.4f} | {step} |")
             if name == "ours" and prev and seconds / prev > 15:
                 ok = False
             prev = seconds
@@ -116,7 +121,9 @@ def summarize_sentences(text: str):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--limit", type=int, default=200, help="articles for the throughput run (default 200)")
+    parser.add_argument(
+        "--limit", type=int, default=200, help="articles for the throughput run (default 200)"
+    )
     parser.add_argument("--repeat", type=int, default=2, help="best of R timings (default 2)")
     parser.add_argument("--no-peers-growth", action="store_true", help="time only ours in the growth run")
     args = parser.parse_args(argv)

@@ -19,10 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from baselines import lead, newspaper_summarizer, sumy_summarizer  # noqa: E402
-from evaldata import eval_dir, read_jsonl  # noqa: E402
-
-from newsdigest.summarizer import Summary, parse_document, summarize  # noqa: E402
+from baselines import lead, newspaper_summarizer, sumy_summarizer
+from evaldata import eval_dir, read_jsonl
+from newsdigest.summarizer import Summary, parse_document, summarize
 
 ROUGE_SETS = (  # file, label, sentences per summary, whether targets apply
     ("cnndm_dev.jsonl", "CNN/DM dev", 3),

@@ -13,13 +13,19 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
-from itertools import chain, repeat
 from dataclasses import dataclass
+from itertools import chain, repeat
 
 from newsdigest.summarizer.language import detect_language_of_words, stopwords
 from newsdigest.summarizer.model import Format, OutlineEntry, Span, Summary
 from newsdigest.summarizer.sections import layout
 from newsdigest.summarizer.sentences import split_sentences
+
+
+def _word_set(words: str) -> frozenset[str]:
+    """A set of words written as one string (long word lists read better that way)."""
+    return frozenset(words.split())
+
 
 MIN_SENTENCES = 3
 WORDS_PER_MINUTE = 230
@@ -43,17 +49,33 @@ _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 # Page furniture and wire boilerplate, looked for in the lower-cased sentence (plain substring tests are
 # several times cheaper than one regular expression with as many alternatives).
 _BOILERPLATE = (
-    "click here", "scroll down", "follow us", "follow @", "read more", "sign up", "subscribe", "copyright",
-    "all rights reserved", "share this", "last updated", "published:", "updated:", "getty images",
-    "e-mail us", "email us", "newsletter", "for confidential support", "this article",
+    "click here",
+    "scroll down",
+    "follow us",
+    "follow @",
+    "read more",
+    "sign up",
+    "subscribe",
+    "copyright",
+    "all rights reserved",
+    "share this",
+    "last updated",
+    "published:",
+    "updated:",
+    "getty images",
+    "e-mail us",
+    "email us",
+    "newsletter",
+    "for confidential support",
+    "this article",
 )
 _PHONE = re.compile(r"\bcall \d")
 _BOILERPLATE_START = re.compile(r"\W*(?:by \.|photo\b|image\b|video\b|watch\b)")
 _CLOSERS = "\"'”’)]» "
 _OPEN_QUOTES = "\"“‘'«"
-_FIRST_PERSON = frozenset("I I'm I’m I've I’ve I'd I’d me my we We our Our us".split())
+_FIRST_PERSON = _word_set("I I'm I’m I've I’ve I'd I’d me my we We our Our us")
 _POSSESSIVE = re.compile(r"['’]s$")
-_OPENER_CAPS = frozenset("The He She They His Her It This".split())
+_OPENER_CAPS = _word_set("The He She They His Her It This")
 _FUSED_CAPTION = re.compile(r"\b[a-z]+[’']? (?:The|He|She|They|His|Her|It|This) [a-z]")
 QUOTE_PENALTY = 0.85
 LONG_SENTENCE = 40
@@ -114,9 +136,7 @@ def _stem(w: str) -> str:
         w = w[:-1]
     if len(w) > 5 and w.endswith("ing"):
         w = w[:-3]
-    elif len(w) > 4 and w.endswith("ed"):
-        w = w[:-2]
-    elif len(w) > 5 and w.endswith("ly"):
+    elif (len(w) > 4 and w.endswith("ed")) or (len(w) > 5 and w.endswith("ly")):
         w = w[:-2]
     if len(w) > 4 and w.endswith("e"):
         w = w[:-1]  # "divorce" and "divorced" meet at "divorc"

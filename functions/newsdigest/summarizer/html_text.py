@@ -9,22 +9,28 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-_SKIP_TAGS = frozenset(
+
+def _word_set(words: str) -> frozenset[str]:
+    """A set of words written as one string (long word lists read better that way)."""
+    return frozenset(words.split())
+
+
+_SKIP_TAGS = _word_set(
     "script style nav noscript template figure figcaption footer aside form svg button iframe header "
-    "select textarea object embed video audio canvas map dialog menu head title".split()
+    "select textarea object embed video audio canvas map dialog menu head title"
 )
-_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_VOID = _word_set("area base br col embed hr img input link meta param source track wbr")
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4}
 _CODE = frozenset({"pre"})
-_BLOCK = frozenset(
+_BLOCK = _word_set(
     "p div section article main li ul ol dl dd dt blockquote table thead tbody tfoot tr td th caption "
-    "h5 h6 address center hr br details summary".split()
+    "h5 h6 address center hr br details summary"
 )
-_BOILERPLATE_TOKENS = frozenset(
+_BOILERPLATE_TOKENS = _word_set(
     "ad ads advert adverts advertisement advertising share sharing social related newsletter subscribe "
     "subscription promo promotion comments comment cookie cookies breadcrumb breadcrumbs caption credit "
     "credits sidebar widget popup modal sponsored sponsor outbrain taboola paywall signup byline toolbar "
-    "hidden sr-only visually-hidden tags".split()
+    "hidden sr-only visually-hidden tags"
 )
 _BOILERPLATE_ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo", "search", "dialog"})
 _TOKEN_SPLIT = re.compile(r"[\s_]+|(?<=[a-z])-(?=[a-z])")
@@ -40,9 +46,9 @@ def _is_boilerplate(attrs: list[tuple[str, str | None]]) -> bool:
             tokens = {t for t in _TOKEN_SPLIT.split(value.lower()) if t}
             if tokens & _BOILERPLATE_TOKENS:
                 return True
-        elif name == "role" and value.lower() in _BOILERPLATE_ROLES:
-            return True
-        elif name == "style" and re.search(r"display\s*:\s*none", value, re.IGNORECASE):
+        elif (name == "role" and value.lower() in _BOILERPLATE_ROLES) or (
+            name == "style" and re.search(r"display\s*:\s*none", value, re.IGNORECASE)
+        ):
             return True
     return False
 

@@ -13,6 +13,12 @@ from dataclasses import dataclass
 from newsdigest.summarizer.html_text import html_blocks
 from newsdigest.summarizer.model import Document, Format, Section
 
+
+def _word_set(words: str) -> frozenset[str]:
+    """A set of words written as one string (long word lists read better that way)."""
+    return frozenset(words.split())
+
+
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$|^ {0,3}(#{1,6})[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -59,7 +65,7 @@ def same_as_title(line: str, title: str | None) -> bool:
     wa, wb = _TITLE_WORD.findall(a), _TITLE_WORD.findall(b)
     if not wa or not wb:
         return False
-    if wa == wb or wa[: len(wb)] == wb or wb[: len(wa)] == wa and len(wa) >= 3:
+    if wa == wb or wa[: len(wb)] == wb or (wb[: len(wa)] == wa and len(wa) >= 3):
         return True
     sa, sb = set(wa), set(wb)
     return len(sa & sb) / len(sa | sb) >= 0.75
@@ -131,9 +137,7 @@ _CREDIT = re.compile(
 _SPEECH = re.compile(r"[,!?][\"'”’]\s|:\s*[\"“‘]|\b(?:said|says|told|asked):?\s*[\"“‘]")
 _OPEN_QUOTES = "\"'“‘«"
 _CLOSE_QUOTES = "\"'”’»"
-_MINOR_WORDS = frozenset(
-    "a an the and or but nor for of to in on at by as is vs via with from into per".split()
-)
+_MINOR_WORDS = _word_set("a an the and or but nor for of to in on at by as is vs via with from into per")
 
 
 def _unbalanced_quote(line: str) -> bool:

@@ -13,27 +13,34 @@ import re
 
 from newsdigest.summarizer.model import Span
 
+
+def _word_set(words: str) -> frozenset[str]:
+    """A set of words written as one string (long word lists read better that way)."""
+    return frozenset(words.split())
+
+
 # Titles and abbreviations that are (almost) never the last word of a sentence.
-_NEVER_FINAL = frozenset(
+_NEVER_FINAL = _word_set(
     """mr mrs ms messrs mme mlle dr prof sen sens rep reps gov lt col gen maj capt cmdr adm sgt cpl pvt
     rev fr hon pres supt det insp st mt ft ave blvd rd no nos vol vols fig figs pp approx dept est cf
     e.g i.e vs v jan feb mar apr jun jul aug sep sept oct nov dec ala ariz ark calif colo conn del fla ga
     ill ind kan kans ky la md mass mich minn miss mo mont neb nev okla ore pa tenn tex va vt wash wis wyo
-    op""".split()
+    op"""
 )
 # Abbreviations that end a sentence as often as not: split only before a typical sentence opener.
-_MAYBE_FINAL = frozenset("inc corp ltd co jr sr etc bros plc llc al".split())
-_OPENERS = frozenset(
+_MAYBE_FINAL = _word_set("inc corp ltd co jr sr etc bros plc llc al")
+_OPENERS = _word_set(
     """the a an he she it they we i you his her its their our this that these those there here but and
     so yet or if when while after before as in on at by for from with without during since until
     however meanwhile still also then now some many most one two three police officials authorities
-    what who why how where""".split()
+    what who why how where"""
 )
 
 _BOUNDARY = re.compile(
     r"""(?:[.!?]+|…|\.\s?\.\s?\.)        # the end mark(s), ellipsis included
         ["'”’»)\]]*                      # closing quotes and brackets
         (?=\s+(?:["'“‘«(\[]\s?)*[A-Z0-9À-ÖØ-Þ]) # whitespace, then a sentence opener
+    |   [。！？]+[」』）”’]*(?=\s*\S)      # CJK full stops need neither space nor capital
     """,
     re.VERBOSE,
 )
