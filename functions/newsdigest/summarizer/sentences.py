@@ -36,12 +36,12 @@ _OPENERS = _word_set(
     what who why how where"""
 )
 
+# One character class up front lets the regex engine skip quickly to the next candidate end mark.
 _BOUNDARY = re.compile(
-    r"""(?:[.!?]+|…|\.\s?\.\s?\.)        # the end mark(s), ellipsis included
-        ["'”’»)\]]*                      # closing quotes and brackets
-        (?=\s+(?:["'“‘«(\[]\s?)*[A-Z0-9À-ÖØ-Þ]) # whitespace, then a sentence opener
-    |   [。！？]+[」』）”’]*(?=\s*\S)      # CJK full stops need neither space nor capital
-    """,
+    r"""[.!?…。！？](?:
+        (?<=[。！？])[。！？]*[」』）”’]*(?=\s*\S)                          # CJK: no space or capital needed
+    |   (?<=[.!?…])[.!?…]*["'”’»)\]]*(?=\s+(?:["'“‘«(\[]\s?)*[A-Z0-9À-ÖØ-Þ])  # marks, closers, space, opener
+    )""",
     re.VERBOSE,
 )
 _NEXT_WORD = re.compile(r"\s+[\"'“‘«(\[]*([\w’'-]+)")
