@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import chain, filterfalse, repeat
+from itertools import chain, compress, filterfalse, repeat, takewhile
 
 from newsdigest.summarizer.language import detect_language_of_words, stopwords
 from newsdigest.summarizer.model import Format, OutlineEntry, Span, Summary
@@ -52,6 +52,8 @@ _TRIM = "\"'“”‘’«»„()[]{}<>.,;:!?…—–-*#|/\\`~@%^&+=_$€£"
 
 def _words(text: str) -> list[str]:
     return [w for w in (t.strip(_TRIM) for t in text.split()) if w]
+
+
 # Page furniture and wire boilerplate, looked for in the lower-cased sentence (plain substring tests are
 # several times cheaper than one regular expression with as many alternatives).
 _BOILERPLATE = (
@@ -79,7 +81,12 @@ _PHONE = re.compile(r"\bcall \d")
 _BOILERPLATE_START = re.compile(r"\W*(?:by \.|photo\b|image\b|video\b|watch\b)")
 _CLOSERS = "\"'”’)]» "
 _OPEN_QUOTES = "\"“‘'«"
-_FIRST_PERSON = _word_set("I I'm I’m I've I’ve I'd I’d me my we We our Our us")
+# First-person words as tokens appear in text: bare or with trailing punctuation ("us," "me.").
+_FIRST_PERSON = frozenset(
+    word + tail
+    for word in _word_set("I I'm I’m I've I’ve I'd I’d me my we We our Our us")
+    for tail in ("", ",", ".", ";", ":", "!", "?", '"', "”", "’", "'")
+)
 _POSSESSIVE = re.compile(r"['’]s$")
 _OPENER_CAPS = _word_set("The He She They His Her It This")
 _FUSED_CAPTION = re.compile(r"\b[a-z]+[’']? (?:The|He|She|They|His|Her|It|This) [a-z]")
@@ -212,7 +219,7 @@ def _sentences(
             words = span.text.split()
             spans.append((span, sec, words))
             all_words.extend(words)
-    lang = language or detect_language_of_words(_words(" ".join(all_words[:150])))
+    lang = language or detect_language_of_words(all_words)
     to_term = _terms_for(lang)
     word_counts = Counter(all_words)
     cache = to_term.cache
@@ -290,7 +297,7 @@ def _shape_factor(s: _Sentence) -> float:
     bare = text.rstrip(_CLOSERS)
     if not bare or bare[-1] not in ".!?…":
         factor *= 0.6  # a caption, label or list fragment
-    if text[0] in _OPEN_QUOTES or bare != text.rstrip() or not _FIRST_PERSON.isdisjoint(_words(text)):
+    if text[0] in _OPEN_QUOTES or bare != text.rstrip() or not _FIRST_PERSON.isdisjoint(s.words):
         factor *= QUOTE_PENALTY  # quoted speech: colour, rarely the news itself
     if not _OPENER_CAPS.isdisjoint(s.words[1:]) and _FUSED_CAPTION.search(text):
         factor *= FUSED_PENALTY  # a photo caption run into the next sentence (no end mark between them)
@@ -354,21 +361,25 @@ def _keywords(
     term_of = to_term.cache.get  # every word was given its term by _sentences
     counts = sentence_freq
     lead = {t for s in sentences[:3] for t in s.terms}
+    candidates = [t for t, c in takewhile(lambda tc: tc[1] >= 2, counts.most_common())]
+    candidates.extend(title_terms.difference(candidates))
     scored = sorted(
-        (-c * (1.5 if t in lead else 1.0) * (2.0 if t in title_terms else 1.0), t)
-        for t, c in counts.items()
-        if (c >= 2 or t in title_terms) and len(t) > 2
+        (-counts[t] * (1.5 if t in lead else 1.0) * (2.0 if t in title_terms else 1.0), t)
+        for t in candidates
+        if len(t) > 2
     )
     top = {t for _, t in scored[: 2 * KEYWORDS]}
-    forms: dict[str, Counter[str]] = {}
-    for token, c in word_counts.items():
-        term = term_of(token)
-        if term in top:
-            word = _POSSESSIVE.sub("", token.strip(_TRIM)).strip("'’-")
-            forms.setdefault(term, Counter())[word] += c  # type: ignore[index]
+    forms: dict[str, dict[str, int]] = {}
+    tokens = list(word_counts)
+    for token in compress(tokens, map(top.__contains__, map(term_of, tokens))):  # filtered in C
+        word = _POSSESSIVE.sub("", token.strip(_TRIM)).strip("'’-")
+        spelled = forms.setdefault(term_of(token), {})  # type: ignore[arg-type]
+        spelled[word] = spelled.get(word, 0) + word_counts[token]
     out: list[str] = []
     seen: set[str] = set()
     for _, term in scored[: 2 * KEYWORDS]:
+        if term not in forms:
+            continue
         # the commonest spelling; lower case wins a tie (sentence-initial capitals are not names)
         form = max(forms[term].items(), key=lambda kv: (kv[1], kv[0].islower(), kv[0]))[0]
         if form.isupper() and len(form) > 5:

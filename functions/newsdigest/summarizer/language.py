@@ -33,8 +33,8 @@ def detect_language_of_words(words: list[str], sample: int = 150) -> str | None:
     """``detect_language`` for text already cut into words (the first ``sample`` are looked at)."""
     if len(words) < _MIN_WORDS:
         return None
-    counts = Counter(" ".join(words[:sample]).lower().split())
+    counts = Counter(" ".join(words[:sample]).lower().split())  # tokens with punctuation just miss
     present = counts.keys()
-    hits = {code: sum(map(counts.__getitem__, present & stopwords(code))) for code in LANGUAGES}
+    hits = {code: sum(map(counts.__getitem__, stopwords(code).intersection(present))) for code in LANGUAGES}
     best = max(LANGUAGES, key=lambda c: (hits[c], -LANGUAGES.index(c)))
     return best if hits[best] >= _MIN_SHARE * min(len(words), sample) else None

@@ -196,7 +196,7 @@ def _prose_like(text: str) -> bool:
     stripped = text.rstrip()
     words = stripped.split(None, 14)
     if len(words) >= 14:
-        return not _looks_like_code(stripped)
+        return not _looks_like_code(stripped[:600])  # the opening of a paragraph tells code from prose
     ends = (".", "!", "?", "…", ":", '."', ".”", "!”", "?”", ".'", ".’", ".)")
     return stripped.endswith(ends) and len(words) >= 4
 
@@ -243,7 +243,7 @@ def _plain_layout(body: str, title: str | None) -> Layout:
         text = texts[i]
         if is_heading[i]:
             blocks.append(_Block(s, e, "heading", text))
-        elif _looks_like_code(text) and not prose[i]:
+        elif not prose[i] and _looks_like_code(text):
             blocks.append(_Block(s, e, "code"))
         else:
             blocks.append(_Block(s, e, "prose"))

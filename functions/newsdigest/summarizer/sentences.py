@@ -48,20 +48,19 @@ _NEXT_WORD = re.compile(r"\s+[\"'“‘«(\[]*([\w’'-]+)")
 _DOTTED_ACRONYM = re.compile(r"^(?:[A-Za-z]\.){2,}$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•·▪]\s|\d{1,3}[.)]\s|#{1,6}\s|>\s?)")
 _OPENS_SENTENCE = re.compile(r"\s*[\"'“‘«(\[]*[A-Z0-9À-ÖØ-Þ]")
-_LINE_END_MARK = re.compile(r"[.!?…:;,\"'”’)\]]\s*$")
+_LINE_END_MARKS = frozenset(".!?…:;,\"'”’)]")
 
 
 def _is_boundary(text: str, start: int, mark_start: int, mark_end: int) -> bool:
-    mark = text[mark_start:mark_end]
-    if not mark.startswith("."):
+    if text[mark_start] != "." or text.startswith("..", mark_start):
         return True  # '!', '?' and ellipses always end a sentence when a capital follows
-    if mark.startswith(".."):
-        return True
-    before = text[max(start, mark_start - 30) : mark_start]
-    token = before.rsplit(None, 1)[-1] if before.strip() else ""
-    token = token.lstrip("\"'“‘«([")
-    if not token or (len(token) > 5 and "." not in token):
+    space = text.rfind(" ", start, mark_start)
+    token = text[space + 1 : mark_start]
+    if len(token) > 5 and "." not in token and "\n" not in token:
         return True  # an ordinary word: no abbreviation we know is that long
+    token = token.rsplit("\n", 1)[-1].lstrip("\"'“‘«([")
+    if not token:
+        return True
     low = token.lower()
     nxt_match = _NEXT_WORD.match(text, mark_end)
     nxt = nxt_match.group(1).lower() if nxt_match else ""
@@ -93,7 +92,7 @@ def _line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
             _LIST_ITEM.match(following)
             or (
                 line.strip()
-                and not _LINE_END_MARK.search(line)
+                and line.rstrip()[-1] not in _LINE_END_MARKS
                 and len(line.strip()) < 60
                 and _OPENS_SENTENCE.match(following)
             )
@@ -113,9 +112,10 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     for piece_start, piece_end in _line_pieces(text, start, end):
         cut = piece_start
         for match in _BOUNDARY.finditer(text, piece_start, piece_end):
-            if _is_boundary(text, piece_start, match.start(), match.end()):
-                _append(text, cut, match.end(), spans)
-                cut = match.end()
+            mark_start, mark_end = match.span()
+            if _is_boundary(text, piece_start, mark_start, mark_end):
+                _append(text, cut, mark_end, spans)
+                cut = mark_end
         _append(text, cut, piece_end, spans)
     return spans
 
