@@ -10,7 +10,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from newsdigest.summarizer.html_text import html_blocks
 from newsdigest.summarizer.model import Document, Format, Section
 
 
@@ -361,6 +360,8 @@ def _leading_title(blocks: list[_Block], title: str | None) -> None:
 
 
 def _html_layout(body: str, title: str | None) -> Layout:
+    from newsdigest.summarizer.html_text import html_blocks  # html.parser only when HTML comes in
+
     parts: list[str] = []
     blocks: list[_Block] = []
     pos = 0
