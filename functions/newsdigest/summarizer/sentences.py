@@ -77,6 +77,15 @@ def _is_boundary(text: str, start: int, mark_start: int, mark_end: int) -> bool:
     return True
 
 
+def _inside_quote(text: str, start: int, at: int, end: int) -> bool:
+    """An end mark inside a quotation that closes with a comma does not end the sentence:
+    'it reads: “New lower prices. Same high standards,” said one sign.'"""
+    if text.count("“", start, at) <= text.count("”", start, at):
+        return False
+    close = text.find("”", at, min(end, at + 200))
+    return close > 0 and text[close - 1] == ","
+
+
 def _line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Cut a paragraph at line breaks that cannot be inside a sentence."""
     pieces: list[tuple[int, int]] = []
@@ -113,7 +122,9 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
         cut = piece_start
         for match in _BOUNDARY.finditer(text, piece_start, piece_end):
             mark_start, mark_end = match.span()
-            if _is_boundary(text, piece_start, mark_start, mark_end):
+            if _is_boundary(text, piece_start, mark_start, mark_end) and not _inside_quote(
+                text, cut, mark_end, piece_end
+            ):
                 _append(text, cut, mark_end, spans)
                 cut = mark_end
         _append(text, cut, piece_end, spans)

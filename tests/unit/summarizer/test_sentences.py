@@ -43,6 +43,10 @@ def texts(text: str) -> list[str]:
             ["Apple Inc. reported profits.", "Acme Inc.", "The company said so."],
         ),
         ("See No. 5 on the list. It is long.", ["See No. 5 on the list.", "It is long."]),
+        (
+            "One sign reads: “New lower prices. Same high standards,” as shoppers pass. It works.",
+            ["One sign reads: “New lower prices. Same high standards,” as shoppers pass.", "It works."],
+        ),
     ],
 )
 def test_news_text_splits_where_a_reader_would(text, expected):
