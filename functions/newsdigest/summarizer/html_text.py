@@ -62,6 +62,8 @@ class _Extractor(HTMLParser):
         self._skip_depth = 0
         self._heading = 0
         self._pre = 0
+        self._bold = 0
+        self._bold_chars = 0  # characters of the open block inside <b>/<strong>
 
     def _flush(self) -> None:
         raw = "".join(self._buf)
@@ -71,8 +73,12 @@ class _Extractor(HTMLParser):
             text = "\n".join(line for line in lines if line.strip())
         else:
             text = " ".join(raw.split())
+        bold_only = self._bold_chars >= len("".join(text.split()))
+        self._bold_chars = 0
         if text:
             kind = "heading" if self._heading else ("code" if self._pre else "prose")
+            if kind == "prose" and bold_only:
+                kind = "bold"  # a paragraph all in bold: maybe a heading (the caller decides)
             self.blocks.append((text, kind, self._heading))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -93,6 +99,8 @@ class _Extractor(HTMLParser):
         if tag in _HEADINGS:
             self._flush()
             self._heading = _HEADINGS[tag]
+        elif tag in ("b", "strong"):
+            self._bold += 1
         elif tag in _CODE:
             self._flush()
             self._pre += 1
@@ -109,6 +117,8 @@ class _Extractor(HTMLParser):
         if tag in _HEADINGS:
             self._flush()
             self._heading = 0
+        elif tag in ("b", "strong"):
+            self._bold = max(0, self._bold - 1)
         elif tag in _CODE:
             self._flush()
             self._pre = max(0, self._pre - 1)
@@ -118,10 +128,13 @@ class _Extractor(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._skip_tag is None:
             self._buf.append(data)
+            if self._bold:
+                self._bold_chars += len("".join(data.split()))
 
 
 def html_blocks(body: str) -> list[tuple[str, str, int]]:
-    """(text, kind, level) per readable block, in order; kind is "heading", "prose" or "code"."""
+    """(text, kind, level) per readable block, in order; kind is "heading", "prose", "code" or "bold"
+    (a paragraph entirely in bold)."""
     parser = _Extractor()
     parser.feed(body)
     parser.close()

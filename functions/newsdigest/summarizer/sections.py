@@ -362,10 +362,18 @@ def _leading_title(blocks: list[_Block], title: str | None) -> None:
 def _html_layout(body: str, title: str | None) -> Layout:
     from newsdigest.summarizer.html_text import html_blocks  # html.parser only when HTML comes in
 
+    raw = html_blocks(body)
     parts: list[str] = []
     blocks: list[_Block] = []
     pos = 0
-    for text, kind, level in html_blocks(body):
+    for i, (text, kind, level) in enumerate(raw):
+        if kind == "bold":
+            # a bold paragraph is a heading when it is shaped like one and prose follows it
+            nxt = raw[i + 1] if i + 1 < len(raw) else None
+            is_heading = (
+                _heading_shape(text) and nxt is not None and nxt[1] == "prose" and _prose_like(nxt[0])
+            )
+            kind = "heading" if is_heading else "prose"
         if parts:
             pos += 2
         start = pos

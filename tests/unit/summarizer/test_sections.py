@@ -135,3 +135,12 @@ def test_html_text_drops_scripts_styles_navigation_and_captions():
         assert gone not in doc.text
     assert "Critics said the plan ignored & buses." in doc.text
     assert "Council passes budget" not in doc.text[doc.sections[0].start :]
+
+
+def test_html_bold_paragraph_over_prose_is_a_heading_but_bold_sentences_are_not():
+    html = (
+        "<p>The council approved the budget on Tuesday after a long debate.</p>"
+        "<p><strong>What the money buys</strong></p><p>Spending on roads will rise by a fifth next year.</p>"
+        "<p><b>Note: this story was updated.</b></p><p>Critics said the plan ignored public transport.</p>"
+    )
+    assert headings(parse_document(html, "html")) == [None, "What the money buys"]
