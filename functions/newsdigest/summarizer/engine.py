@@ -19,7 +19,7 @@ from itertools import chain, compress, filterfalse, repeat, takewhile
 from newsdigest.summarizer.language import detect_language_of_words, stopwords
 from newsdigest.summarizer.model import Format, OutlineEntry, Span, Summary
 from newsdigest.summarizer.sections import layout
-from newsdigest.summarizer.sentences import split_sentences
+from newsdigest.summarizer.sentences import sentence_offsets
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -98,7 +98,9 @@ FUSED_PENALTY = 0.7
 
 @dataclass(slots=True)
 class _Sentence:
-    span: Span
+    text: str
+    start: int
+    end: int
     section: int
     index: int
     words: list[str]  # the sentence's whitespace-separated tokens, as written
@@ -109,6 +111,10 @@ class _Sentence:
     @property
     def length(self) -> int:
         return len(self.words)
+
+    @property
+    def span(self) -> Span:
+        return Span(self.text, self.start, self.end)
 
 
 _MISSING = object()
@@ -209,15 +215,16 @@ def _sentences(
     language (the given one, or a guess from the words)."""
     # Every step per token runs in C (str.split, Counter, map over the memo); Python code only runs once
     # per token never seen before.
-    spans: list[tuple[Span, int, list[str]]] = []
+    spans: list[tuple[str, int, int, int, list[str]]] = []
     all_words: list[str] = []
     sec = 0
     for a, b in prose:
         while sec + 1 < len(section_starts) and a >= section_starts[sec + 1]:
             sec += 1
-        for span in split_sentences(text, a, b):
-            words = span.text.split()
-            spans.append((span, sec, words))
+        for s, e in sentence_offsets(text, a, b):
+            sentence = text[s:e]
+            words = sentence.split()
+            spans.append((sentence, s, e, sec, words))
             all_words.extend(words)
     lang = language or detect_language_of_words(all_words)
     to_term = _terms_for(lang)
@@ -227,10 +234,10 @@ def _sentences(
         to_term(word)
     term_of = cache.__getitem__
     out: list[_Sentence] = []
-    for span, sec, words in spans:
+    for sentence, s, e, sec, words in spans:
         terms = set(map(term_of, words))  # built in C: this is the hot loop
         terms.discard(None)  # type: ignore[arg-type]
-        out.append(_Sentence(span, sec, len(out), words, terms))  # type: ignore[arg-type]
+        out.append(_Sentence(sentence, s, e, sec, len(out), words, terms))  # type: ignore[arg-type]
     return out, word_counts, lang, to_term
 
 
@@ -282,7 +289,7 @@ def _ranked(sentences: list[_Sentence]) -> Iterator[_Sentence]:
 
 def _shape_factor(s: _Sentence) -> float:
     """Length prior and penalties for text that is rarely a good summary sentence."""
-    text = s.span.text
+    text = s.text
     low = text.lower()
     if any(marker in low for marker in _BOILERPLATE) or _BOILERPLATE_START.match(low) or _PHONE.search(low):
         return 0.05

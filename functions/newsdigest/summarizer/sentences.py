@@ -116,8 +116,13 @@ def _line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     """Sentences of ``text[start:end]`` as spans of ``text`` (trimmed, never empty)."""
+    return [Span(text[a:b], a, b) for a, b in sentence_offsets(text, start, end)]
+
+
+def sentence_offsets(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """``split_sentences`` as bare (start, end) pairs: the summarizer builds spans only for what it keeps."""
     end = len(text) if end is None else end
-    spans: list[Span] = []
+    out: list[tuple[int, int]] = []
     for piece_start, piece_end in _line_pieces(text, start, end):
         cut = piece_start
         for match in _BOUNDARY.finditer(text, piece_start, piece_end):
@@ -125,16 +130,15 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
             if _is_boundary(text, piece_start, mark_start, mark_end) and not _inside_quote(
                 text, cut, mark_end, piece_end
             ):
-                _append(text, cut, mark_end, spans)
+                _append(text, cut, mark_end, out)
                 cut = mark_end
-        _append(text, cut, piece_end, spans)
-    return spans
+        _append(text, cut, piece_end, out)
+    return out
 
 
-def _append(text: str, a: int, b: int, spans: list[Span]) -> None:
+def _append(text: str, a: int, b: int, out: list[tuple[int, int]]) -> None:
     chunk = text[a:b]
     stripped = chunk.strip()
-    if not stripped:
-        return
-    s = a + (len(chunk) - len(chunk.lstrip()))
-    spans.append(Span(stripped, s, s + len(stripped)))
+    if stripped:
+        s = a + (len(chunk) - len(chunk.lstrip()))
+        out.append((s, s + len(stripped)))
