@@ -1,9 +1,11 @@
 """The extractive summarizer: score sentences, pick a digest, a gist per section and keywords.
 
 A sentence's score combines a position prior (news puts the point first), its similarity to the article's
-centroid (TF-ISF over sentences: what the article keeps talking about), its overlap with the title, a
-length prior, and penalties for quotes, captions and page boilerplate. Everything is linear in the number
-of sentences, except sorting them (n log n).
+centroid (each term weighted by how many sentences use it: what the article keeps talking about), its
+overlap with the title (terms weighted by inverse sentence frequency), a length prior, and penalties for
+quotes, captions and page boilerplate. The digest takes the best sentences that fit a word budget and are
+not near-duplicates, in article order. Everything is linear in the number of sentences except one sort
+(n log n); no sentence is ever compared with all the others.
 """
 
 from __future__ import annotations
@@ -205,6 +207,7 @@ def summarize(
         keywords=_keywords(sentences, sentence_freq, word_counts, title_terms, to_term),
         reading_time_minutes=reading,
         language=lang,
+        extra={"sentences": len(sentences), "words": words_total},
     )
 
 
