@@ -106,13 +106,10 @@ class _Sentence:
     section: int
     index: int
     words: list[str]  # the sentence's whitespace-separated tokens, as written
+    length: int  # number of words
     terms: set[str]  # index terms (binary weights: a term rarely repeats inside one sentence)
     raw: float = 0.0  # score before the shape factor
     score: float | None = None  # final score, computed on demand
-
-    @property
-    def length(self) -> int:
-        return len(self.words)
 
     @property
     def span(self) -> Span:
@@ -240,7 +237,7 @@ def _sentences(
     for sentence, s, e, sec, words in spans:
         terms = set(map(term_of, words))  # built in C: this is the hot loop
         terms.discard(None)  # type: ignore[arg-type]
-        out.append(_Sentence(sentence, s, e, sec, len(out), words, terms))  # type: ignore[arg-type]
+        out.append(_Sentence(sentence, s, e, sec, len(out), words, len(words), terms))  # type: ignore[arg-type]
     return out, word_counts, lang, to_term
 
 
