@@ -89,7 +89,6 @@ _FIRST_PERSON = frozenset(
     for word in _word_set("I I'm I’m I've I’ve I'd I’d me my we We our Our us")
     for tail in ("", ",", ".", ";", ":", "!", "?", '"', "”", "’", "'")
 )
-_POSSESSIVE = re.compile(r"['’]s$")
 _OPENER_CAPS = _word_set("The He She They His Her It This")
 _FUSED_CAPTION = re.compile(r"\b[a-z]+[’']? (?:The|He|She|They|His|Her|It|This) [a-z]")
 QUOTE_PENALTY = 0.85
@@ -379,7 +378,8 @@ def _keywords(
     forms: dict[str, dict[str, int]] = {}
     tokens = list(word_counts)
     for token in compress(tokens, map(top.__contains__, map(term_of, tokens))):  # filtered in C
-        word = _POSSESSIVE.sub("", token.strip(_TRIM)).strip("'’-")
+        word = token.strip(_TRIM)
+        word = (word[:-2] if word.endswith(("'s", "’s")) else word).strip("'’-")
         spelled = forms.setdefault(term_of(token), {})  # type: ignore[arg-type]
         spelled[word] = spelled.get(word, 0) + word_counts[token]
     out: list[str] = []

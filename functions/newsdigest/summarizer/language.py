@@ -13,6 +13,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 # A guess needs this many words and this share of them in the winning list.
 _MIN_WORDS = 20
 _MIN_SHARE = 0.15
+_SURELY_ENGLISH = 0.3  # other languages' texts never get near this share of English stop words
 
 
 @lru_cache(maxsize=len(LANGUAGES) + 1)
@@ -37,6 +38,10 @@ def detect_language_of_words(words: list[str], sample: int = 150) -> str | None:
         return None
     counts = Counter(" ".join(words[:sample]).lower().split())  # tokens with punctuation just miss
     present = counts.keys()
+    n = min(len(words), sample)
+    english = sum(map(counts.__getitem__, stopwords("en").intersection(present)))
+    if english >= _SURELY_ENGLISH * n:
+        return "en"  # most articles are: no need to try the other lists
     hits = {code: sum(map(counts.__getitem__, stopwords(code).intersection(present))) for code in LANGUAGES}
     best = max(LANGUAGES, key=lambda c: (hits[c], -LANGUAGES.index(c)))
-    return best if hits[best] >= _MIN_SHARE * min(len(words), sample) else None
+    return best if hits[best] >= _MIN_SHARE * n else None

@@ -89,16 +89,15 @@ def _assemble(text: str, blocks: list[_Block]) -> Layout:
             break
         if b.kind != "other" or text[b.start : b.end].strip():
             break
-    headings = [b for b in blocks if b.kind == "heading"]
+    positions = [i for i, b in enumerate(blocks) if b.kind == "heading"]
+    headings = [blocks[i] for i in positions]
     first_heading = headings[0].start if headings else len(text)
     intro_has_content = any(b.kind in ("prose", "code", "other") and b.start < first_heading for b in blocks)
     if intro_has_content or not headings:
         sections.append(Section(None, min(intro_start, first_heading), first_heading))
-    for i, h in enumerate(headings):
-        content_start = h.end
-        nxt = next((b for b in blocks if b.start >= h.end), None)
-        if nxt is not None:
-            content_start = nxt.start
+    for i, (at, h) in enumerate(zip(positions, headings, strict=True)):
+        # the content starts at the next block (blocks are in text order)
+        content_start = blocks[at + 1].start if at + 1 < len(blocks) else h.end
         end = headings[i + 1].start if i + 1 < len(headings) else len(text)
         sections.append(Section(h.heading, min(content_start, end), end))
     prose = tuple((b.start, b.end) for b in blocks if b.kind == "prose")
