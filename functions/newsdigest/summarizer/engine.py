@@ -15,7 +15,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, compress, filterfalse, repeat, takewhile
 
 from newsdigest.summarizer.language import detect_language_of_words, stopwords
@@ -106,7 +106,7 @@ class _Sentence:
     index: int
     words: list[str]  # the sentence's whitespace-separated tokens, as written
     length: int  # number of words
-    terms: set[str]  # index terms (binary weights: a term rarely repeats inside one sentence)
+    terms: set[str] = field(default_factory=set)  # index terms (binary: terms rarely repeat in a sentence)
     raw: float = 0.0  # score before the shape factor
     score: float | None = None  # final score, computed on demand
 
@@ -116,6 +116,7 @@ class _Sentence:
 
 
 _MISSING = object()
+_DIGIT = re.compile(r"\d")
 _CACHE_LIMIT = 200_000
 
 
@@ -139,8 +140,10 @@ class _Terms:
 
     def _term(self, token: str) -> str | None:
         w = token.strip(_TRIM).lower().strip("'’-")
-        if not w or w in self.stop or (len(w) < 2 and w.isascii()) or any(ch.isdigit() for ch in w):
+        if not w or w in self.stop or (len(w) < 2 and w.isascii()):
             return None
+        if not w.isalpha() and _DIGIT.search(w):
+            return None  # numbers, dates, scores: facts, but not what an article is about
         return _stem(w) if self.english else w
 
 
@@ -214,7 +217,7 @@ def _sentences(
     language (the given one, or a guess from the words)."""
     # Every step per token runs in C (str.split, Counter, map over the memo); Python code only runs once
     # per token never seen before.
-    spans: list[tuple[str, int, int, int, list[str]]] = []
+    out: list[_Sentence] = []
     all_words: list[str] = []
     sec = 0
     for a, b in prose:
@@ -223,7 +226,7 @@ def _sentences(
         for s, e in sentence_offsets(text, a, b):
             sentence = text[s:e]
             words = sentence.split()
-            spans.append((sentence, s, e, sec, words))
+            out.append(_Sentence(sentence, s, e, sec, len(out), words, len(words)))
             all_words.extend(words)
     lang = language or detect_language_of_words(all_words)
     to_term = _terms_for(lang)
@@ -232,11 +235,10 @@ def _sentences(
     for word in list(filterfalse(cache.__contains__, word_counts)):
         to_term(word)
     term_of = cache.__getitem__
-    out: list[_Sentence] = []
-    for sentence, s, e, sec, words in spans:
-        terms = set(map(term_of, words))  # built in C: this is the hot loop
+    for sent in out:
+        terms = set(map(term_of, sent.words))  # built in C: this is the hot loop
         terms.discard(None)  # type: ignore[arg-type]
-        out.append(_Sentence(sentence, s, e, sec, len(out), words, len(words), terms))  # type: ignore[arg-type]
+        sent.terms = terms  # type: ignore[assignment]
     return out, word_counts, lang, to_term
 
 
@@ -364,7 +366,7 @@ def _keywords(
 ) -> tuple[str, ...]:
     """The article's most salient content words, spelled as the article most often spells them: how many
     sentences use them, boosted for words of the title and the lead."""
-    term_of = to_term.cache.get  # every word was given its term by _sentences
+    term_of = to_term.cache.get  # every token was given its term by _sentences
     counts = sentence_freq
     lead = {t for s in sentences[:3] for t in s.terms}
     candidates = [t for t, c in takewhile(lambda tc: tc[1] >= 2, counts.most_common())]
@@ -377,11 +379,11 @@ def _keywords(
     top = {t for _, t in scored[: 2 * KEYWORDS]}
     forms: dict[str, dict[str, int]] = {}
     tokens = list(word_counts)
-    for token in compress(tokens, map(top.__contains__, map(term_of, tokens))):  # filtered in C
-        word = token.strip(_TRIM)
-        word = (word[:-2] if word.endswith(("'s", "’s")) else word).strip("'’-")
-        spelled = forms.setdefault(term_of(token), {})  # type: ignore[arg-type]
-        spelled[word] = spelled.get(word, 0) + word_counts[token]
+    hits = list(compress(tokens, map(top.__contains__, map(term_of, tokens))))  # filtered in C
+    stripped = map(str.strip, hits, repeat(_TRIM))
+    for term, word, c in zip(map(term_of, hits), stripped, map(word_counts.__getitem__, hits), strict=True):
+        spelled = forms.setdefault(term, {})  # type: ignore[arg-type]
+        spelled[word] = spelled.get(word, 0) + c
     out: list[str] = []
     seen: set[str] = set()
     for _, term in scored[: 2 * KEYWORDS]:
@@ -389,6 +391,7 @@ def _keywords(
             continue
         # the commonest spelling; lower case wins a tie (sentence-initial capitals are not names)
         form = max(forms[term].items(), key=lambda kv: (kv[1], kv[0].islower(), kv[0]))[0]
+        form = (form[:-2] if form.endswith(("'s", "’s")) else form).strip("'’-")
         if form.isupper() and len(form) > 5:
             form = form.lower()
         if not form or form.lower() in seen:
