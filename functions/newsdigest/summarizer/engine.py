@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain, compress, filterfalse, repeat, takewhile
 
-from newsdigest.summarizer.language import detect_language_of_words, stopwords
+from newsdigest.summarizer.language import detect_language_of_counts, stopwords
 from newsdigest.summarizer.model import Format, OutlineEntry, Span, Summary
 from newsdigest.summarizer.sections import layout
 from newsdigest.summarizer.sentences import sentence_offsets
@@ -128,18 +128,27 @@ class _Terms:
     def __init__(self, language: str | None) -> None:
         self.stop = stopwords(language)
         self.english = language in (None, "en")
-        self.cache: dict[str, str | None] = {}
+        self.cache: dict[str, str | None] = {}  # token as written -> term
+        self.by_word: dict[str, str | None] = {}  # trimmed, lower-cased word -> term
 
-    def __call__(self, word: str) -> str | None:
-        term = self.cache.get(word, _MISSING)
+    def __call__(self, token: str) -> str | None:
+        term = self.cache.get(token, _MISSING)
         if term is _MISSING:
             if len(self.cache) > _CACHE_LIMIT:
                 self.cache.clear()
-            term = self.cache[word] = self._term(word)
+                self.by_word.clear()
+            term = self.cache[token] = self._term(token)
         return term  # type: ignore[return-value]
 
     def _term(self, token: str) -> str | None:
+        # "Storm," "storm." and "STORM" are one word: work it out once
         w = token.strip(_TRIM).lower().strip("'’-")
+        term = self.by_word.get(w, _MISSING)
+        if term is _MISSING:
+            term = self.by_word[w] = self._word_term(w)
+        return term  # type: ignore[return-value]
+
+    def _word_term(self, w: str) -> str | None:
         if not w or w in self.stop or (len(w) < 2 and w.isascii()):
             return None
         if not w.isalpha() and _DIGIT.search(w):
@@ -149,17 +158,24 @@ class _Terms:
 
 def _stem(w: str) -> str:
     """A light English suffix stripper: enough to match plurals and tenses, never a dictionary."""
-    if w.endswith(("'s", "’s")):
+    last = w[-1]
+    if last == "s":
+        if w.endswith(("'s", "’s")):
+            w = w[:-2]
+        elif len(w) > 4 and w.endswith("ies"):
+            w = w[:-3] + "y"
+        elif len(w) > 3 and not w.endswith(("ss", "us", "is")):
+            w = w[:-1]
+        last = w[-1:]
+    if last == "g":
+        if len(w) > 5 and w.endswith("ing"):
+            w = w[:-3]
+    elif last == "d":
+        if len(w) > 4 and w.endswith("ed"):
+            w = w[:-2]
+    elif last == "y" and len(w) > 5 and w.endswith("ly"):
         w = w[:-2]
-    if len(w) > 4 and w.endswith("ies"):
-        w = w[:-3] + "y"
-    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    if len(w) > 5 and w.endswith("ing"):
-        w = w[:-3]
-    elif (len(w) > 4 and w.endswith("ed")) or (len(w) > 5 and w.endswith("ly")):
-        w = w[:-2]
-    if len(w) > 4 and w.endswith("e"):
+    if len(w) > 4 and w[-1] == "e":
         w = w[:-1]  # "divorce" and "divorced" meet at "divorc"
     return w
 
@@ -228,9 +244,9 @@ def _sentences(
             words = sentence.split()
             out.append(_Sentence(sentence, s, e, sec, len(out), words, len(words)))
             all_words.extend(words)
-    lang = language or detect_language_of_words(all_words)
-    to_term = _terms_for(lang)
     word_counts = Counter(all_words)
+    lang = language or detect_language_of_counts(word_counts)
+    to_term = _terms_for(lang)
     cache = to_term.cache
     for word in list(filterfalse(cache.__contains__, word_counts)):
         to_term(word)

@@ -13,7 +13,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 # A guess needs this many words and this share of them in the winning list.
 _MIN_WORDS = 20
 _MIN_SHARE = 0.15
-_SURELY_ENGLISH = 0.3  # other languages' texts never get near this share of English stop words
+_SURELY_ENGLISH = 0.25  # other languages' texts never get near this share of English stop words
 
 
 @lru_cache(maxsize=len(LANGUAGES) + 1)
@@ -36,9 +36,16 @@ def detect_language_of_words(words: list[str], sample: int = 150) -> str | None:
     """``detect_language`` for text already cut into words (the first ``sample`` are looked at)."""
     if len(words) < _MIN_WORDS:
         return None
-    counts = Counter(" ".join(words[:sample]).lower().split())  # tokens with punctuation just miss
+    return detect_language_of_counts(Counter(" ".join(words[:sample]).lower().split()))
+
+
+def detect_language_of_counts(counts: Counter[str]) -> str | None:
+    """``detect_language`` from how often each token occurs (tokens as written: capitalised or
+    punctuated stop words just miss, which costs little against the thresholds)."""
+    n = sum(counts.values())
+    if n < _MIN_WORDS:
+        return None
     present = counts.keys()
-    n = min(len(words), sample)
     english = sum(map(counts.__getitem__, stopwords("en").intersection(present)))
     if english >= _SURELY_ENGLISH * n:
         return "en"  # most articles are: no need to try the other lists
