@@ -15,8 +15,9 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from itertools import chain, compress, filterfalse, repeat, takewhile
+from dataclasses import dataclass
+from itertools import chain, compress, filterfalse, repeat
+from operator import attrgetter
 
 from newsdigest.summarizer.language import detect_language_of_counts, stopwords
 from newsdigest.summarizer.model import Format, OutlineEntry, Span, Summary
@@ -106,7 +107,7 @@ class _Sentence:
     index: int
     words: list[str]  # the sentence's whitespace-separated tokens, as written
     length: int  # number of words
-    terms: set[str] = field(default_factory=set)  # index terms (binary: terms rarely repeat in a sentence)
+    terms: frozenset[str] | set[str] = frozenset()  # index terms (binary: terms rarely repeat in a sentence)
     raw: float = 0.0  # score before the shape factor
     score: float | None = None  # final score, computed on demand
 
@@ -253,8 +254,8 @@ def _sentences(
     term_of = cache.__getitem__
     for sent in out:
         terms = set(map(term_of, sent.words))  # built in C: this is the hot loop
-        terms.discard(None)  # type: ignore[arg-type]
-        sent.terms = terms  # type: ignore[assignment]
+        terms.discard(None)
+        sent.terms = terms  # type: ignore[assignment]  # None is gone
     return out, word_counts, lang, to_term
 
 
@@ -273,9 +274,10 @@ def _score(sentences: list[_Sentence], title_terms: set[str], k: int) -> Counter
     for s in sentences:
         terms = s.terms
         dot = sum(map(centroid_get, terms, repeat(0.0)))
-        norm = math.sqrt(len(terms)) or 1.0
+        size = len(terms) or 1
+        norm = math.sqrt(size)
         # a softened length normalisation: longer sentences may cover more, but not without limit
-        centrality = dot / (norm**LENGTH_EXPONENT * c_norm)
+        centrality = dot / (size ** (LENGTH_EXPONENT / 2) * c_norm)
         title_sim = sum(isf[t] ** 2 for t in title_terms & terms) / (norm * t_norm) if isf else 0.0
         position = 1.0 / (1.0 + s.index / POSITION_HALF_LIFE)
         s.raw = w_position * position + centrality + W_TITLE * title_sim
@@ -291,7 +293,7 @@ def _final(s: _Sentence) -> float:
 def _ranked(sentences: list[_Sentence]) -> Iterator[_Sentence]:
     """Sentences by descending final score (ties: article order). The final score never exceeds the raw
     one, so shape factors are only computed for sentences that might still come next."""
-    order = sorted(sentences, key=lambda s: (-s.raw, s.index))
+    order = sorted(sentences, key=attrgetter("raw"), reverse=True)  # stable: ties stay in article order
     heap: list[tuple[float, int, _Sentence]] = []
     i = 0
     while True:
@@ -308,7 +310,11 @@ def _shape_factor(s: _Sentence) -> float:
     """Length prior and penalties for text that is rarely a good summary sentence."""
     text = s.text
     low = text.lower()
-    if any(marker in low for marker in _BOILERPLATE) or _BOILERPLATE_START.match(low) or _PHONE.search(low):
+    if (
+        any(map(low.__contains__, _BOILERPLATE))
+        or _BOILERPLATE_START.match(low)
+        or ("call " in low and _PHONE.search(low))
+    ):
         return 0.05
     factor = 1.0
     n = s.length
@@ -385,12 +391,10 @@ def _keywords(
     term_of = to_term.cache.get  # every token was given its term by _sentences
     counts = sentence_freq
     lead = {t for s in sentences[:3] for t in s.terms}
-    candidates = [t for t, c in takewhile(lambda tc: tc[1] >= 2, counts.most_common())]
-    candidates.extend(title_terms.difference(candidates))
+    candidates = [t for t, c in counts.items() if c >= 2 and len(t) > 2]
+    candidates.extend(t for t in title_terms.difference(candidates) if len(t) > 2)
     scored = sorted(
-        (-counts[t] * (1.5 if t in lead else 1.0) * (2.0 if t in title_terms else 1.0), t)
-        for t in candidates
-        if len(t) > 2
+        (-counts[t] * (1.5 if t in lead else 1.0) * (2.0 if t in title_terms else 1.0), t) for t in candidates
     )
     top = {t for _, t in scored[: 2 * KEYWORDS]}
     forms: dict[str, dict[str, int]] = {}
