@@ -56,7 +56,7 @@ def _fresh_memo():
     def restore() -> None:
         engine._TERMS.clear()
         for language, cache in snapshot.items():
-            engine._terms_for(language).cache = dict(cache)
+            engine._terms_for(language).cache.update(cache)
 
     return restore
 

@@ -14,9 +14,9 @@ import heapq
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import chain, compress, filterfalse, repeat
+from itertools import chain, compress, repeat
 from operator import attrgetter
 
 from newsdigest.summarizer.language import detect_language_of_counts, stopwords
@@ -31,6 +31,7 @@ def _word_set(words: str) -> frozenset[str]:
 
 
 MIN_SENTENCES = 3
+_LANGUAGE_SAMPLE = 200  # tokens looked at to guess the language
 WORDS_PER_MINUTE = 230
 KEYWORDS = 6
 # Digest word budget per sentence asked for: keeps a digest about as long as the lead it competes with.
@@ -121,6 +122,23 @@ _DIGIT = re.compile(r"\d")
 _CACHE_LIMIT = 200_000
 
 
+class _Memo(dict[str, str | None]):
+    """token -> term; a lookup of a token never seen before computes it (``__missing__``), so lookups
+    can run in C (``map(memo.__getitem__, tokens)``) and Python code runs only for new tokens."""
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, token: str) -> str | None:
+        if len(self) > _CACHE_LIMIT:
+            self.clear()  # bounded memory in a long-lived process
+        term = self[token] = self.compute(token)
+        return term
+
+
 class _Terms:
     """Maps a token as written (punctuation and all: "said," or "(CNN)") to its index term: trimmed,
     lower-cased, stemmed (English); None for stop words, numbers and bare punctuation. Memoised per
@@ -129,21 +147,17 @@ class _Terms:
     def __init__(self, language: str | None) -> None:
         self.stop = stopwords(language)
         self.english = language in (None, "en")
-        self.cache: dict[str, str | None] = {}  # token as written -> term
+        self.cache = _Memo(self._term)  # token as written -> term
         self.by_word: dict[str, str | None] = {}  # trimmed, lower-cased word -> term
 
     def __call__(self, token: str) -> str | None:
-        term = self.cache.get(token, _MISSING)
-        if term is _MISSING:
-            if len(self.cache) > _CACHE_LIMIT:
-                self.cache.clear()
-                self.by_word.clear()
-            term = self.cache[token] = self._term(token)
-        return term  # type: ignore[return-value]
+        return self.cache[token]
 
     def _term(self, token: str) -> str | None:
         # "Storm," "storm." and "STORM" are one word: work it out once
         w = token.strip(_TRIM).lower().strip("'’-")
+        if len(self.by_word) > _CACHE_LIMIT:
+            self.by_word.clear()
         term = self.by_word.get(w, _MISSING)
         if term is _MISSING:
             term = self.by_word[w] = self._word_term(w)
@@ -208,7 +222,7 @@ def summarize(
     reading = max(1, math.ceil(words_total / WORDS_PER_MINUTE)) if words_total else 0
 
     starts = [s.start for s in doc.sections]
-    sentences, word_counts, lang, to_term = _sentences(text, lay.prose, starts, language)
+    sentences, tokens, lang, to_term = _sentences(text, lay.prose, starts, language)
     if len(sentences) < MIN_SENTENCES:
         return Summary(status="too_short", reading_time_minutes=reading, language=lang)
 
@@ -220,7 +234,7 @@ def summarize(
         status="ready",
         digest=tuple(s.span for s in digest),
         outline=tuple(_outline(doc.sections, sentences)),
-        keywords=_keywords(sentences, sentence_freq, word_counts, title_terms, to_term),
+        keywords=_keywords(sentences, sentence_freq, tokens, title_terms),
         reading_time_minutes=reading,
         language=lang,
         extra={"sentences": len(sentences), "words": words_total},
@@ -229,9 +243,9 @@ def summarize(
 
 def _sentences(
     text: str, prose: tuple[tuple[int, int], ...], section_starts: list[int], language: str | None
-) -> tuple[list[_Sentence], Counter[str], str | None, _Terms]:
-    """The prose sentences with their index terms, how often each word (as written) occurs, and the
-    language (the given one, or a guess from the words)."""
+) -> tuple[list[_Sentence], tuple[list[str], list[str | None]], str | None, _Terms]:
+    """The prose sentences with their index terms, every token with its term (in article order), and
+    the language (the given one, or a guess from the words)."""
     # Every step per token runs in C (str.split, Counter, map over the memo); Python code only runs once
     # per token never seen before.
     out: list[_Sentence] = []
@@ -245,18 +259,17 @@ def _sentences(
             words = sentence.split()
             out.append(_Sentence(sentence, s, e, sec, len(out), words, len(words)))
             all_words.extend(words)
-    word_counts = Counter(all_words)
-    lang = language or detect_language_of_counts(word_counts)
+    lang = language or detect_language_of_counts(Counter(all_words[:_LANGUAGE_SAMPLE]))
     to_term = _terms_for(lang)
-    cache = to_term.cache
-    for word in list(filterfalse(cache.__contains__, word_counts)):
-        to_term(word)
-    term_of = cache.__getitem__
+    term_of = to_term.cache.__getitem__
+    all_terms: list[str | None] = []
     for sent in out:
-        terms = set(map(term_of, sent.words))  # built in C: this is the hot loop
+        seq = list(map(term_of, sent.words))  # looked up in C: this is the hot loop
+        all_terms.extend(seq)
+        terms = set(seq)
         terms.discard(None)
         sent.terms = terms  # type: ignore[assignment]  # None is gone
-    return out, word_counts, lang, to_term
+    return out, (all_words, all_terms), lang, to_term
 
 
 def _score(sentences: list[_Sentence], title_terms: set[str], k: int) -> Counter[str]:
@@ -382,13 +395,11 @@ def _outline(sections, sentences: list[_Sentence]) -> list[OutlineEntry]:
 def _keywords(
     sentences: list[_Sentence],
     sentence_freq: Counter[str],
-    word_counts: Counter[str],
+    tokens: tuple[list[str], list[str | None]],
     title_terms: set[str],
-    to_term: _Terms,
 ) -> tuple[str, ...]:
     """The article's most salient content words, spelled as the article most often spells them: how many
     sentences use them, boosted for words of the title and the lead."""
-    term_of = to_term.cache.get  # every token was given its term by _sentences
     counts = sentence_freq
     lead = {t for s in sentences[:3] for t in s.terms}
     candidates = [t for t, c in counts.items() if c >= 2 and len(t) > 2]
@@ -397,13 +408,13 @@ def _keywords(
         (-counts[t] * (1.5 if t in lead else 1.0) * (2.0 if t in title_terms else 1.0), t) for t in candidates
     )
     top = {t for _, t in scored[: 2 * KEYWORDS]}
+    words, terms = tokens
+    mask = list(map(top.__contains__, terms))  # the few tokens of the top terms, picked out in C
     forms: dict[str, dict[str, int]] = {}
-    tokens = list(word_counts)
-    hits = list(compress(tokens, map(top.__contains__, map(term_of, tokens))))  # filtered in C
-    stripped = map(str.strip, hits, repeat(_TRIM))
-    for term, word, c in zip(map(term_of, hits), stripped, map(word_counts.__getitem__, hits), strict=True):
+    for term, word in zip(compress(terms, mask), compress(words, mask), strict=True):
+        word = word.strip(_TRIM)
         spelled = forms.setdefault(term, {})  # type: ignore[arg-type]
-        spelled[word] = spelled.get(word, 0) + c
+        spelled[word] = spelled.get(word, 0) + 1
     out: list[str] = []
     seen: set[str] = set()
     for _, term in scored[: 2 * KEYWORDS]:
