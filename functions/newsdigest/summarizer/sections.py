@@ -189,14 +189,16 @@ def _heading_shape(line: str) -> bool:
     return any(ch.isalpha() for ch in line)
 
 
+_SENTENCE_ENDS = (".", "!", "?", "…", ":", '."', ".”", "!”", "?”", ".'", ".’", ".)")
+
+
 def _prose_like(text: str) -> bool:
-    """A paragraph of running text: ends like a sentence, or is long."""
+    """A paragraph of running text: ends like a sentence, or is long (and not code)."""
     stripped = text.rstrip()
     words = stripped.split(None, 14)
-    if len(words) >= 14:
-        return not _looks_like_code(stripped[:600])  # the opening of a paragraph tells code from prose
-    ends = (".", "!", "?", "…", ":", '."', ".”", "!”", "?”", ".'", ".’", ".)")
-    return stripped.endswith(ends) and len(words) >= 4
+    if len(words) >= 4 and stripped.endswith(_SENTENCE_ENDS):
+        return True
+    return len(words) >= 14 and not _looks_like_code(stripped[:600])  # the opening tells code from prose
 
 
 _CODE_SYMBOL = re.compile(r"[{}<>=;()\[\]$#_/\\|`]")
