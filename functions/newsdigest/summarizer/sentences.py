@@ -125,10 +125,11 @@ def sentence_offsets(text: str, start: int = 0, end: int | None = None) -> list[
     out: list[tuple[int, int]] = []
     for piece_start, piece_end in _line_pieces(text, start, end):
         cut = piece_start
+        quotes = text.find("“", piece_start, piece_end) >= 0
         for match in _BOUNDARY.finditer(text, piece_start, piece_end):
             mark_start, mark_end = match.span()
-            if _is_boundary(text, piece_start, mark_start, mark_end) and not _inside_quote(
-                text, cut, mark_end, piece_end
+            if _is_boundary(text, piece_start, mark_start, mark_end) and not (
+                quotes and _inside_quote(text, cut, mark_end, piece_end)
             ):
                 _append(text, cut, mark_end, out)
                 cut = mark_end
