@@ -126,7 +126,8 @@ _SENTENCE_INSIDE = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"'“‘(\[]*[A-Z]")
 _CODE_CHARS = re.compile(
     r"[{}<>=;|`\\»›→]|\$(?!\d)|\./|(?:^|\s)--?[a-zA-Z]|^\s*(?:#|//|>>>|\$|-|\*|•|\(|\[|\d+\)\s)|https?://|www\.|@\w"
 )
-_CREDIT = re.compile(
+# Lines that open like a credit ("Photo: ...") or continue a thought ("But ...") are not headings.
+_CREDIT_OR_CONNECTIVE = re.compile(
     r"^(?:by|photo|photos|image|images|picture|credit|credits|source|caption|video|watch|read more|related|"
     r"advertisement|sponsored|getty images)\b(?!\s+(?:of|and|to|for)\b)|"
     r"^(?:and|but|so|or|yet|because|although|though|then|also|plus|oh|well)\b[\s,]",
@@ -169,7 +170,7 @@ def _heading_shape(line: str) -> bool:
         return False  # lower-case headings exist ("wrapping up") but only short, plain ones
     if _CODE_CHARS.search(line) or _SPEECH.search(line):
         return False
-    if _CREDIT.match(line) and not _title_case(words):
+    if _CREDIT_OR_CONNECTIVE.match(line) and not _title_case(words):
         return False
     if _unbalanced_quote(line):
         return False  # the tail (or head) of a quotation
