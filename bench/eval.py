@@ -29,6 +29,7 @@ ROUGE_SETS = (  # file, label, sentences per summary, whether targets apply
     ("bbc_dev.jsonl", "BBC dev", 3),
 )
 FORMS = (("html", "html"), ("markdown", "markdown"), ("plain", "text"))
+README_XSUM_LEXRANK = 0.1734  # the eval README's figure; the higher of it and this run's is the bar
 
 
 @dataclass
@@ -181,10 +182,12 @@ def targets(rouge, heads, offsets: OffsetCheck) -> None:
         ours = xsum["ours"]
         r1, w = Scores._mean(ours.r1), Scores._mean(ours.words)
         lex = xsum.get("sumy LexRank")
-        lex_r1 = Scores._mean(lex.r1) if lex else 0.1734
+        lex_r1 = max(Scores._mean(lex.r1), README_XSUM_LEXRANK) if lex else README_XSUM_LEXRANK
         tr = xsum.get("sumy TextRank")
-        tr_note = f", TextRank {100 * Scores._mean(tr.r1):.2f}" if tr else ""
-        line(r1 > lex_r1, f"XSum ROUGE-1 {100 * r1:.2f} above sumy LexRank {100 * lex_r1:.2f}{tr_note}")
+        tr_note = f"; TextRank here {100 * Scores._mean(tr.r1):.2f}" if tr else ""
+        here = f"here {100 * Scores._mean(lex.r1):.2f}, " if lex else ""
+        readme = f"README {100 * README_XSUM_LEXRANK:.2f}"
+        line(r1 > lex_r1, f"XSum ROUGE-1 {100 * r1:.2f} above sumy LexRank ({here}{readme}){tr_note}")
         line(w <= 30, f"XSum mean digest length {w:.1f} words (at most 30)")
     if heads:
         for form, need in (("plain", 0.95), ("html", 0.99), ("markdown", 0.99)):
