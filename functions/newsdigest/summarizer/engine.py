@@ -234,7 +234,7 @@ def summarize(
         status="ready",
         digest=tuple(s.span for s in digest),
         outline=tuple(_outline(doc.sections, sentences)),
-        keywords=_keywords(sentences, sentence_freq, tokens, title_terms),
+        keywords=_keywords(sentences, sentence_freq, tokens, title_terms, text),
         reading_time_minutes=reading,
         language=lang,
         extra={"sentences": len(sentences), "words": words_total},
@@ -397,6 +397,7 @@ def _keywords(
     sentence_freq: Counter[str],
     tokens: tuple[list[str], list[str | None]],
     title_terms: set[str],
+    text: str,
 ) -> tuple[str, ...]:
     """The article's most salient content words, spelled as the article most often spells them: how many
     sentences use them, boosted for words of the title and the lead."""
@@ -429,6 +430,16 @@ def _keywords(
             continue
         seen.add(form.lower())
         out.append(form)
-        if len(out) == KEYWORDS:
+        if len(out) == KEYWORDS + 2:
             break
-    return tuple(out)
+    return tuple(_join_names(out, text)[:KEYWORDS])
+
+
+def _join_names(words: list[str], text: str) -> list[str]:
+    """Two capitalised keywords that the article writes side by side are one name: "Whole Foods"."""
+    names = [w for w in words if w[:1].isupper()]
+    for a in names:
+        for b in names:
+            if a != b and a in words and b in words and text.count(f"{a} {b}") >= 2:
+                words = [f"{a} {b}" if w == a else w for w in words if w != b]
+    return words

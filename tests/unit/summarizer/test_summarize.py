@@ -197,3 +197,14 @@ def test_any_html_input_yields_consistent_spans(body):
     doc = parse_document(f"<p>{body}</p><h2>x</h2><p>{body}</p>", "html")
     for span in spans_of(summary):
         assert doc.text[span.start : span.end] == span.text
+
+
+def test_a_name_written_as_two_capitalised_words_is_one_keyword():
+    body = (
+        "Whole Foods cut prices on Monday. Shoppers at Whole Foods noticed the cheaper fish at once. "
+        "Analysts said Whole Foods wants to win back families. Rivals expect Whole Foods to cut again."
+    )
+    keywords = summarize(body).keywords
+    assert "Whole Foods" in keywords
+    assert "Whole" not in keywords and "Foods" not in keywords
+    assert "Monday" not in keywords
