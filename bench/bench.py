@@ -51,12 +51,14 @@ def _fresh_memo():
     from the memo as it was after the warm-up on other articles."""
     from newsdigest.summarizer import engine
 
-    snapshot = {language: dict(terms.cache) for language, terms in engine._TERMS.items()}
+    snapshot = {language: (dict(terms), dict(terms.by_word)) for language, terms in engine._TERMS.items()}
 
     def restore() -> None:
         engine._TERMS.clear()
-        for language, cache in snapshot.items():
-            engine._terms_for(language).cache.update(cache)
+        for language, (tokens, words) in snapshot.items():
+            terms = engine._terms_for(language)
+            terms.update(tokens)
+            terms.by_word.update(words)
 
     return restore
 

@@ -14,7 +14,7 @@ import heapq
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import attrgetter
@@ -117,58 +117,49 @@ class _Sentence:
         return Span(self.text, self.start, self.end)
 
 
-_MISSING = object()
 _DIGIT = re.compile(r"\d")
 _CACHE_LIMIT = 200_000
 
 
-class _Memo(dict[str, str | None]):
-    """token -> term; a lookup of a token never seen before computes it (``__missing__``), so lookups
-    can run in C (``map(memo.__getitem__, tokens)``) and Python code runs only for new tokens."""
+class _Terms(dict[str, str | None]):
+    """Maps a token as written (punctuation and all: "said," or "(CNN)") to its index term: trimmed,
+    lower-cased, stemmed (English); None for stop words, numbers and bare punctuation.
 
-    __slots__ = ("compute",)
+    Memoised per language, since news vocabulary repeats from article to article. A token never seen
+    before is worked out by ``__missing__``, so lookups run in C (``map(terms.__getitem__, tokens)``)
+    and Python code only runs for new tokens; a new word also files its commonest spellings ("Storm",
+    "storm," ...) so that they are not new tokens in turn."""
 
-    def __init__(self, compute: Callable[[str], str | None]) -> None:
+    __slots__ = ("by_word", "english", "stop")
+
+    def __init__(self, language: str | None) -> None:
         super().__init__()
-        self.compute = compute
+        self.stop = stopwords(language)
+        self.english = language in (None, "en")
+        self.by_word: dict[str, str | None] = {}  # trimmed, lower-cased word -> term
 
     def __missing__(self, token: str) -> str | None:
         if len(self) > _CACHE_LIMIT:
             self.clear()  # bounded memory in a long-lived process
-        term = self[token] = self.compute(token)
-        return term
-
-
-class _Terms:
-    """Maps a token as written (punctuation and all: "said," or "(CNN)") to its index term: trimmed,
-    lower-cased, stemmed (English); None for stop words, numbers and bare punctuation. Memoised per
-    language, since news vocabulary repeats a lot from article to article."""
-
-    def __init__(self, language: str | None) -> None:
-        self.stop = stopwords(language)
-        self.english = language in (None, "en")
-        self.cache = _Memo(self._term)  # token as written -> term
-        self.by_word: dict[str, str | None] = {}  # trimmed, lower-cased word -> term
-
-    def __call__(self, token: str) -> str | None:
-        return self.cache[token]
-
-    def _term(self, token: str) -> str | None:
-        # "Storm," "storm." and "STORM" are one word: work it out once
-        w = token.strip(_TRIM).lower().strip("'’-")
-        if len(self.by_word) > _CACHE_LIMIT:
             self.by_word.clear()
-        term = self.by_word.get(w, _MISSING)
-        if term is _MISSING:
-            term = self.by_word[w] = self._word_term(w)
-        return term  # type: ignore[return-value]
-
-    def _word_term(self, w: str) -> str | None:
-        if not w or w in self.stop or (len(w) < 2 and w.isascii()):
-            return None
-        if not w.isalpha() and _DIGIT.search(w):
-            return None  # numbers, dates, scores: facts, but not what an article is about
-        return _stem(w) if self.english else w
+        w = token.strip(_TRIM).lower().strip("'’-")
+        term: str | None
+        if w in self.by_word:
+            term = self.by_word[w]
+        else:
+            if not w or w in self.stop or (len(w) < 2 and w.isascii()):
+                term = None
+            elif not w.isalpha() and _DIGIT.search(w):
+                term = None  # numbers, dates, scores: facts, but not what an article is about
+            else:
+                term = _stem(w) if self.english else w
+            self.by_word[w] = term
+            if w.isalpha():
+                cap = w[:1].upper() + w[1:]
+                for spelling in (w, cap, w + ",", cap + ",", w + ".", cap + "."):
+                    self[spelling] = term
+        self[token] = term
+        return term
 
 
 def _stem(w: str) -> str:
@@ -227,7 +218,7 @@ def summarize(
         return Summary(status="too_short", reading_time_minutes=reading, language=lang)
 
     k = max(1, max_sentences)
-    title_terms = {t for t in map(to_term, _words(title or "")) if t}
+    title_terms = {t for t in map(to_term.__getitem__, _words(title or "")) if t}
     sentence_freq = _score(sentences, title_terms, k)
     digest = _select(sentences, k)
     return Summary(
@@ -261,7 +252,7 @@ def _sentences(
             all_words.extend(words)
     lang = language or detect_language_of_counts(Counter(all_words[:_LANGUAGE_SAMPLE]))
     to_term = _terms_for(lang)
-    term_of = to_term.cache.__getitem__
+    term_of = to_term.__getitem__
     all_terms: list[str | None] = []
     for sent in out:
         seq = list(map(term_of, sent.words))  # looked up in C: this is the hot loop
