@@ -402,11 +402,11 @@ def _keywords(
     top = {t for _, t in scored[: 2 * KEYWORDS]}
     words, terms = tokens
     mask = list(map(top.__contains__, terms))  # the few tokens of the top terms, picked out in C
+    picked = zip(compress(terms, mask), map(str.strip, compress(words, mask), repeat(_TRIM)), strict=True)
+    spellings = Counter(picked)  # counted in C
     forms: dict[str, dict[str, int]] = {}
-    for term, word in zip(compress(terms, mask), compress(words, mask), strict=True):
-        word = word.strip(_TRIM)
-        spelled = forms.setdefault(term, {})  # type: ignore[arg-type]
-        spelled[word] = spelled.get(word, 0) + 1
+    for (term, word), c in spellings.items():
+        forms.setdefault(term, {})[word] = c  # type: ignore[arg-type]  # top holds no None
     out: list[str] = []
     seen: set[str] = set()
     for _, term in scored[: 2 * KEYWORDS]:
