@@ -128,11 +128,23 @@ def sentence_offsets(text: str, start: int = 0, end: int | None = None) -> list[
         quotes = text.find("“", piece_start, piece_end) >= 0
         for match in _BOUNDARY.finditer(text, piece_start, piece_end):
             mark_start, mark_end = match.span()
-            if _is_boundary(text, piece_start, mark_start, mark_end) and not (
-                quotes and _inside_quote(text, cut, mark_end, piece_end)
-            ):
-                _append(text, cut, mark_end, out)
-                cut = mark_end
+            if text[mark_start] == "." and text[mark_start - 1 : mark_start].isalpha():
+                # the common case first, inline: an ordinary word ends the sentence
+                space = text.rfind(" ", piece_start, mark_start)
+                token = text[space + 1 : mark_start]
+                ordinary = len(token) > 5 and "." not in token and "\n" not in token
+                if not ordinary and not _is_boundary(text, piece_start, mark_start, mark_end):
+                    continue
+            elif not _is_boundary(text, piece_start, mark_start, mark_end):
+                continue
+            if quotes and _inside_quote(text, cut, mark_end, piece_end):
+                continue
+            chunk = text[cut:mark_end]
+            stripped = chunk.strip()
+            if stripped:
+                a = cut + (len(chunk) - len(chunk.lstrip()))
+                out.append((a, a + len(stripped)))
+            cut = mark_end
         _append(text, cut, piece_end, out)
     return out
 
