@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
-from operator import attrgetter
+from operator import and_, attrgetter
 
 from newsdigest.summarizer.language import detect_language_of_counts, stopwords
 from newsdigest.summarizer.model import Format, OutlineEntry, Span, Summary
@@ -225,7 +225,7 @@ def summarize(
         status="ready",
         digest=tuple(s.span for s in digest),
         outline=tuple(_outline(doc.sections, sentences)),
-        keywords=_keywords(sentences, sentence_freq, tokens, title_terms, text),
+        keywords=_keywords(sentences, sentence_freq, tokens, title_terms),
         reading_time_minutes=reading,
         language=lang,
         extra={"sentences": len(sentences), "words": words_total},
@@ -388,7 +388,6 @@ def _keywords(
     sentence_freq: Counter[str],
     tokens: tuple[list[str], list[str | None]],
     title_terms: set[str],
-    text: str,
 ) -> tuple[str, ...]:
     """The article's most salient content words, spelled as the article most often spells them: how many
     sentences use them, boosted for words of the title and the lead."""
@@ -409,6 +408,7 @@ def _keywords(
         forms.setdefault(term, {})[word] = c  # type: ignore[arg-type]  # top holds no None
     out: list[str] = []
     seen: set[str] = set()
+    chosen: dict[str, str] = {}  # term -> its spelling in `out`
     for _, term in scored[: 2 * KEYWORDS]:
         if term not in forms:
             continue
@@ -421,16 +421,26 @@ def _keywords(
             continue
         seen.add(form.lower())
         out.append(form)
+        chosen[term] = form
         if len(out) == KEYWORDS + 2:
             break
-    return tuple(_join_names(out, text)[:KEYWORDS])
+    return tuple(_join_names(out, chosen, words, terms, mask)[:KEYWORDS])
 
 
-def _join_names(words: list[str], text: str) -> list[str]:
-    """Two capitalised keywords that the article writes side by side are one name: "Whole Foods"."""
-    names = [w for w in words if w[:1].isupper()]
-    for a in names:
-        for b in names:
-            if a != b and a in words and b in words and text.count(f"{a} {b}") >= 2:
-                words = [f"{a} {b}" if w == a else w for w in words if w != b]
-    return words
+def _join_names(
+    out: list[str], chosen: dict[str, str], words: list[str], terms: list[str | None], mask: list[bool]
+) -> list[str]:
+    """Two capitalised keywords that the article writes side by side, twice or more, are one name:
+    "Whole Foods". Only positions where both tokens are keyword tokens are looked at."""
+    n = len(terms)
+    adjacent = compress(range(n - 1), map(and_, mask, mask[1:]))  # found in C; usually a handful
+    pairs = Counter(
+        (terms[i], terms[i + 1])
+        for i in adjacent
+        if words[i][-1].isalnum() and words[i][:1].isupper() and words[i + 1][:1].isupper()
+    )
+    for (ta, tb), c in pairs.items():
+        a, b = chosen.get(ta), chosen.get(tb)  # type: ignore[arg-type]
+        if c >= 2 and a and b and a != b and a in out and b in out and a[:1].isupper() and b[:1].isupper():
+            out = [f"{a} {b}" if w == a else w for w in out if w != b]
+    return out
