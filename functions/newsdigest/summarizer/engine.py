@@ -127,8 +127,9 @@ class _Terms(dict[str, str | None]):
 
     Memoised per language, since news vocabulary repeats from article to article. A token never seen
     before is worked out by ``__missing__``, so lookups run in C (``map(terms.__getitem__, tokens)``)
-    and Python code only runs for new tokens; a new word also files its commonest spellings ("Storm",
-    "storm," ...) so that they are not new tokens in turn."""
+    and Python code only runs for new tokens; spellings of one word ("Storm," "storm.") share the work
+    through a second memo keyed by the trimmed, lower-cased word. (Filing every likely spelling up front
+    was tried: the bigger dict made all lookups slower than the misses it saved.)"""
 
     __slots__ = ("by_word", "english", "stop")
 
@@ -154,10 +155,6 @@ class _Terms(dict[str, str | None]):
             else:
                 term = _stem(w) if self.english else w
             self.by_word[w] = term
-            if w.isalpha():
-                cap = w[:1].upper() + w[1:]
-                for spelling in (w, cap, w + ",", cap + ",", w + ".", cap + "."):
-                    self[spelling] = term
         self[token] = term
         return term
 
