@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import and_, attrgetter
 
-from newsdigest.summarizer.language import detect_language_of_counts, stopwords
+from newsdigest.summarizer.language import detect_language_of_words, stopwords
 from newsdigest.summarizer.model import Format, OutlineEntry, Span, Summary
 from newsdigest.summarizer.sections import layout
 from newsdigest.summarizer.sentences import sentence_offsets
@@ -234,7 +234,7 @@ def _sentences(
 ) -> tuple[list[_Sentence], tuple[list[str], list[str | None]], str | None, _Terms]:
     """The prose sentences with their index terms, every token with its term (in article order), and
     the language (the given one, or a guess from the words)."""
-    # Every step per token runs in C (str.split, Counter, map over the memo); Python code only runs once
+    # Every step per token runs in C (str.split, map over the memo, set); Python code only runs once
     # per token never seen before.
     out: list[_Sentence] = []
     all_words: list[str] = []
@@ -247,7 +247,7 @@ def _sentences(
             words = sentence.split()
             out.append(_Sentence(sentence, s, e, sec, len(out), words, len(words)))
             all_words.extend(words)
-    lang = language or detect_language_of_counts(Counter(all_words[:_LANGUAGE_SAMPLE]))
+    lang = language or detect_language_of_words(all_words, _LANGUAGE_SAMPLE)
     to_term = _terms_for(lang)
     term_of = to_term.__getitem__
     all_terms: list[str | None] = []
@@ -429,8 +429,9 @@ def _join_names(
 ) -> list[str]:
     """Two capitalised keywords that the article writes side by side, twice or more, are one name:
     "Whole Foods". Only positions where both tokens are keyword tokens are looked at."""
-    n = len(terms)
-    adjacent = compress(range(n - 1), map(and_, mask, mask[1:]))  # found in C; usually a handful
+    adjacent = list(compress(range(len(terms) - 1), map(and_, mask, mask[1:])))  # found in C; a handful
+    if not adjacent:
+        return out
     pairs = Counter(
         (terms[i], terms[i + 1])
         for i in adjacent

@@ -7,8 +7,8 @@ sentences from (code, tables, images and headings are not prose).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
+from itertools import compress
 
 from newsdigest.summarizer.model import Document, Format, Section
 
@@ -226,9 +226,10 @@ def _plain_layout(body: str, title: str | None) -> Layout:
         ):
             blocks.append(_Block(paras[0][0], paras[0][1], "title"))
             start_index = 1
-    repeats = Counter(texts)
-    # a line repeated through the article is page furniture ("Tweet may have been deleted"), not a heading
-    shapes = [_heading_shape(t) and repeats[t] < 3 for t in texts]
+    shapes = [_heading_shape(t) for t in texts]
+    for i in compress(range(len(texts)), shapes):
+        if texts.count(texts[i]) >= 3:
+            shapes[i] = False  # a line repeated through the article is page furniture, not a heading
     prose = [_prose_like(t) for t in texts]
     is_heading = [
         i >= start_index and shapes[i] and _heading_context(i, texts, shapes, prose, start_index)
