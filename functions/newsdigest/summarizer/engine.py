@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
-from operator import and_, attrgetter
+from operator import and_, attrgetter, mul
 
 from newsdigest.summarizer.language import detect_language_of_words, stopwords
 from newsdigest.summarizer.model import Format, OutlineEntry, Span, Summary
@@ -266,15 +266,16 @@ def _score(sentences: list[_Sentence], title_terms: set[str], k: int) -> Counter
     n = len(sentences)
     sf = Counter(chain.from_iterable(s.terms for s in sentences))  # sentence frequency
     # Centroid: terms that recur across sentences, weighted by how many sentences they span.
-    centroid = {t: float(c) for t, c in sf.items() if c >= CENTROID_MIN_SF}
-    c_norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
+    centroid = {t: c for t, c in sf.items() if c >= CENTROID_MIN_SF}
+    weights = list(centroid.values())
+    c_norm = math.sqrt(sum(map(mul, weights, weights))) or 1.0
     centroid_get = centroid.get
     isf = {t: math.log(1 + n / sf[t]) if t in sf else math.log(1 + n) for t in title_terms}
     t_norm = math.sqrt(sum(v * v for v in isf.values())) or 1.0
     w_position = W_POSITION if k > 1 else W_POSITION_ONE
     for s in sentences:
         terms = s.terms
-        dot = sum(map(centroid_get, terms, repeat(0.0)))
+        dot = sum(map(centroid_get, terms, repeat(0)))
         size = len(terms) or 1
         norm = math.sqrt(size)
         # a softened length normalisation: longer sentences may cover more, but not without limit

@@ -26,7 +26,7 @@ _MD_IMAGE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
 _TABLE_LINE = re.compile(r"^\s*\|")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Layout:
     document: Document
     prose: tuple[tuple[int, int], ...]  # (start, end) of each prose paragraph in document.text
