@@ -9,8 +9,8 @@ Every returned sentence is a ``Span`` whose ``start``/``end`` index ``Document.t
 ``text`` and ``markdown`` formats that text *is* the body, so ``body[start:end] == span.text``.
 """
 
-from newsdigest.summarizer.model import Document, OutlineEntry, Section, Span, Summary
 from newsdigest.summarizer.engine import summarize
+from newsdigest.summarizer.model import Document, OutlineEntry, Section, Span, Summary
 from newsdigest.summarizer.sections import parse_document
 
 __all__ = ["Document", "OutlineEntry", "Section", "Span", "Summary", "parse_document", "summarize"]

@@ -1,41 +1,196 @@
-"""First, honest version of the summarizer: lead sentences for the digest, first sentence per section."""
+"""The extractive summarizer: score sentences, pick a digest, a gist per section and keywords.
+
+A sentence's score combines a position prior (news puts the point first), its similarity to the article's
+centroid (each term weighted by how many sentences use it: what the article keeps talking about), its
+overlap with the title (terms weighted by inverse sentence frequency), a length prior, and penalties for
+quotes, captions and page boilerplate. The digest takes the best sentences that fit a word budget and are
+not near-duplicates, in article order. Everything is linear in the number of sentences except one sort
+(n log n); no sentence is ever compared with all the others.
+"""
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import chain, compress, repeat
+from operator import and_, attrgetter, mul
 
+from newsdigest.summarizer.language import detect_language_of_words, stopwords
 from newsdigest.summarizer.model import Format, OutlineEntry, Span, Summary
-from newsdigest.summarizer.sections import parse_document
+from newsdigest.summarizer.sections import layout
+from newsdigest.summarizer.sentences import sentence_offsets
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]\u201d\u2019]*\s+(?=[\"'(\[\u201c\u2018]?[A-Z0-9])")
-_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*", re.UNICODE)
-_STOP = frozenset(
-    "a an the and or but if of to in on at by for with from as is are was were be been being it its this that "
-    "these those he she they we you i his her their our your them him us not no so than then there here "
-    "has have had do does did will would can could should may might must said says say about after before "
-    "over into out up down more most also just one two new who what when where which while how all any".split()
-)
+
+def _word_set(words: str) -> frozenset[str]:
+    """A set of words written as one string (long word lists read better that way)."""
+    return frozenset(words.split())
+
+
 MIN_SENTENCES = 3
+_LANGUAGE_SAMPLE = 200  # tokens looked at to guess the language
 WORDS_PER_MINUTE = 230
+KEYWORDS = 6
+# Digest word budget per sentence asked for: keeps a digest about as long as the lead it competes with.
+WORDS_PER_DIGEST_SENTENCE = 27
+ONE_SENTENCE_WORDS = 35
+MAX_SINGLE_SENTENCE_WORDS = 55
+MIN_DIGEST_SENTENCE_WORDS = 6
+NEAR_DUPLICATE = 0.55  # cosine above which two sentences say the same thing
+
+# Score weights (see _score).
+W_POSITION = 5.0
+W_POSITION_ONE = 0.1  # one-sentence mode: the sentence stands for the whole article, centrality leads
+W_TITLE = 0.5
+POSITION_HALF_LIFE = 4.0
+LENGTH_EXPONENT = 0.7
+CENTROID_MIN_SF = 2
+
+# Words are whitespace-separated tokens with punctuation trimmed from their ends: str.split is several
+# times faster than a regular expression here, and keeps "U.S", "don't" and "well-known" whole.
+_TRIM = "\"'“”‘’«»„()[]{}<>.,;:!?…—–-*#|/\\`~@%^&+=_$€£"
 
 
-def split_sentences(text: str, start: int, end: int) -> list[Span]:
-    spans: list[Span] = []
-    pos = start
-    chunk = text[start:end]
-    for match in [*_SENTENCE_END.finditer(chunk), None]:
-        stop = start + (match.start() + len(match.group(0).rstrip()) if match else len(chunk))
-        if match:
-            stop = start + match.end()
-        piece = text[pos:stop]
-        stripped = piece.strip()
-        if stripped:
-            s = pos + (len(piece) - len(piece.lstrip()))
-            spans.append(Span(stripped, s, s + len(stripped)))
-        pos = stop
-    return spans
+def _words(text: str) -> list[str]:
+    return [w for w in (t.strip(_TRIM) for t in text.split()) if w]
+
+
+# Page furniture and wire boilerplate, looked for in the lower-cased sentence (plain substring tests are
+# several times cheaper than one regular expression with as many alternatives).
+_BOILERPLATE = (
+    "click here",
+    "scroll down",
+    "follow us",
+    "follow @",
+    "read more",
+    "sign up",
+    "subscribe",
+    "copyright",
+    "all rights reserved",
+    "share this",
+    "last updated",
+    "published:",
+    "updated:",
+    "getty images",
+    "e-mail us",
+    "email us",
+    "newsletter",
+    "for confidential support",
+    "this article",
+)
+_PHONE = re.compile(r"\bcall \d")
+_BOILERPLATE_START = re.compile(r"\W*(?:by \.|photo\b|image\b|video\b|watch\b)")
+_CLOSERS = "\"'”’)]» "
+_OPEN_QUOTES = "\"“‘'«"
+# First-person words as tokens appear in text: bare or with trailing punctuation ("us," "me.").
+_FIRST_PERSON = frozenset(
+    word + tail
+    for word in _word_set("I I'm I’m I've I’ve I'd I’d me my we We our Our us")
+    for tail in ("", ",", ".", ";", ":", "!", "?", '"', "”", "’", "'")
+)
+_OPENER_CAPS = _word_set("The He She They His Her It This")
+_FUSED_CAPTION = re.compile(r"\b[a-z]+[’']? (?:The|He|She|They|His|Her|It|This) [a-z]")
+QUOTE_PENALTY = 0.85
+LONG_SENTENCE = 40
+LONG_EXPONENT = 1.0
+FUSED_PENALTY = 0.7
+
+
+@dataclass(slots=True)
+class _Sentence:
+    text: str
+    start: int
+    end: int
+    section: int
+    index: int
+    words: list[str]  # the sentence's whitespace-separated tokens, as written
+    length: int  # number of words
+    terms: frozenset[str] | set[str] = frozenset()  # index terms (binary: terms rarely repeat in a sentence)
+    raw: float = 0.0  # score before the shape factor
+    score: float | None = None  # final score, computed on demand
+
+    @property
+    def span(self) -> Span:
+        return Span(self.text, self.start, self.end)
+
+
+_DIGIT = re.compile(r"\d")
+_CACHE_LIMIT = 200_000
+
+
+class _Terms(dict[str, str | None]):
+    """Maps a token as written (punctuation and all: "said," or "(CNN)") to its index term: trimmed,
+    lower-cased, stemmed (English); None for stop words, numbers and bare punctuation.
+
+    Memoised per language, since news vocabulary repeats from article to article. A token never seen
+    before is worked out by ``__missing__``, so lookups run in C (``map(terms.__getitem__, tokens)``)
+    and Python code only runs for new tokens; spellings of one word ("Storm," "storm.") share the work
+    through a second memo keyed by the trimmed, lower-cased word. (Filing every likely spelling up front
+    was tried: the bigger dict made all lookups slower than the misses it saved.)"""
+
+    __slots__ = ("by_word", "english", "stop")
+
+    def __init__(self, language: str | None) -> None:
+        super().__init__()
+        self.stop = stopwords(language)
+        self.english = language in (None, "en")
+        self.by_word: dict[str, str | None] = {}  # trimmed, lower-cased word -> term
+
+    def __missing__(self, token: str) -> str | None:
+        if len(self) > _CACHE_LIMIT:
+            self.clear()  # bounded memory in a long-lived process
+            self.by_word.clear()
+        w = token.strip(_TRIM).lower().strip("'’-")
+        term: str | None
+        if w in self.by_word:
+            term = self.by_word[w]
+        else:
+            if not w or w in self.stop or (len(w) < 2 and w.isascii()):
+                term = None
+            elif not w.isalpha() and _DIGIT.search(w):
+                term = None  # numbers, dates, scores: facts, but not what an article is about
+            else:
+                term = _stem(w) if self.english else w
+            self.by_word[w] = term
+        self[token] = term
+        return term
+
+
+def _stem(w: str) -> str:
+    """A light English suffix stripper: enough to match plurals and tenses, never a dictionary."""
+    last = w[-1]
+    if last == "s":
+        if w.endswith(("'s", "’s")):
+            w = w[:-2]
+        elif len(w) > 4 and w.endswith("ies"):
+            w = w[:-3] + "y"
+        elif len(w) > 3 and not w.endswith(("ss", "us", "is")):
+            w = w[:-1]
+        last = w[-1:]
+    if last == "g":
+        if len(w) > 5 and w.endswith("ing"):
+            w = w[:-3]
+    elif last == "d":
+        if len(w) > 4 and w.endswith("ed"):
+            w = w[:-2]
+    elif last == "y" and len(w) > 5 and w.endswith("ly"):
+        w = w[:-2]
+    if len(w) > 4 and w[-1] == "e":
+        w = w[:-1]  # "divorce" and "divorced" meet at "divorc"
+    return w
+
+
+_TERMS: dict[str | None, _Terms] = {}
+
+
+def _terms_for(language: str | None) -> _Terms:
+    terms = _TERMS.get(language)
+    if terms is None:
+        terms = _TERMS[language] = _Terms(language)
+    return terms
 
 
 def summarize(
@@ -46,27 +201,245 @@ def summarize(
     language: str | None = None,
     max_sentences: int = 3,
 ) -> Summary:
-    doc = parse_document(body, fmt, title)
-    outline: list[OutlineEntry] = []
-    sentences: list[Span] = []
-    for section in doc.sections:
-        section_sentences = []
-        for para in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", doc.text[section.start : section.end]):
-            a = section.start + para.start()
-            section_sentences.extend(split_sentences(doc.text, a, section.start + para.end()))
-        sentences.extend(section_sentences)
-        outline.append(OutlineEntry(section.heading, section_sentences[0] if section_sentences else None))
-    words = _WORD.findall(doc.text)
-    reading = max(1, math.ceil(len(words) / WORDS_PER_MINUTE)) if words else 0
+    """Summarize one article; see the package docstring for the contract."""
+    lay = layout(body or "", fmt, title)
+    doc = lay.document
+    text = doc.text
+
+    words_total = len(text.split())
+    reading = max(1, math.ceil(words_total / WORDS_PER_MINUTE)) if words_total else 0
+
+    starts = [s.start for s in doc.sections]
+    sentences, tokens, lang, to_term = _sentences(text, lay.prose, starts, language)
     if len(sentences) < MIN_SENTENCES:
-        return Summary(status="too_short", reading_time_minutes=reading, language=language)
-    counts = Counter(w.lower() for w in words if w.lower() not in _STOP and len(w) > 2)
-    keywords = tuple(w for w, _ in counts.most_common(5))
+        return Summary(status="too_short", reading_time_minutes=reading, language=lang)
+
+    k = max(1, max_sentences)
+    title_terms = {t for t in map(to_term.__getitem__, _words(title or "")) if t}
+    sentence_freq = _score(sentences, title_terms, k)
+    digest = _select(sentences, k)
     return Summary(
         status="ready",
-        digest=tuple(sentences[:max_sentences]),
-        outline=tuple(outline),
-        keywords=keywords,
+        digest=tuple(s.span for s in digest),
+        outline=tuple(_outline(doc.sections, sentences)),
+        keywords=_keywords(sentences, sentence_freq, tokens, title_terms),
         reading_time_minutes=reading,
-        language=language,
+        language=lang,
+        extra={"sentences": len(sentences), "words": words_total},
     )
+
+
+def _sentences(
+    text: str, prose: tuple[tuple[int, int], ...], section_starts: list[int], language: str | None
+) -> tuple[list[_Sentence], tuple[list[str], list[str | None]], str | None, _Terms]:
+    """The prose sentences with their index terms, every token with its term (in article order), and
+    the language (the given one, or a guess from the words)."""
+    # Every step per token runs in C (str.split, map over the memo, set); Python code only runs once
+    # per token never seen before.
+    out: list[_Sentence] = []
+    all_words: list[str] = []
+    sec = 0
+    for a, b in prose:
+        while sec + 1 < len(section_starts) and a >= section_starts[sec + 1]:
+            sec += 1
+        for s, e in sentence_offsets(text, a, b):
+            sentence = text[s:e]
+            words = sentence.split()
+            out.append(_Sentence(sentence, s, e, sec, len(out), words, len(words)))
+            all_words.extend(words)
+    lang = language or detect_language_of_words(all_words, _LANGUAGE_SAMPLE)
+    to_term = _terms_for(lang)
+    term_of = to_term.__getitem__
+    all_terms: list[str | None] = []
+    for sent in out:
+        seq = list(map(term_of, sent.words))  # looked up in C: this is the hot loop
+        all_terms.extend(seq)
+        terms = set(seq)
+        terms.discard(None)
+        sent.terms = terms  # type: ignore[assignment]  # None is gone
+    return out, (all_words, all_terms), lang, to_term
+
+
+def _score(sentences: list[_Sentence], title_terms: set[str], k: int) -> Counter[str]:
+    """Set each sentence's ``raw`` score (the shape factor, <= 1, is applied lazily by ``_final``);
+    returns each term's sentence frequency."""
+    n = len(sentences)
+    sf = Counter(chain.from_iterable(s.terms for s in sentences))  # sentence frequency
+    # Centroid: terms that recur across sentences, weighted by how many sentences they span.
+    centroid = {t: c for t, c in sf.items() if c >= CENTROID_MIN_SF}
+    weights = list(centroid.values())
+    c_norm = math.sqrt(sum(map(mul, weights, weights))) or 1.0
+    centroid_get = centroid.get
+    isf = {t: math.log(1 + n / sf[t]) if t in sf else math.log(1 + n) for t in title_terms}
+    t_norm = math.sqrt(sum(v * v for v in isf.values())) or 1.0
+    w_position = W_POSITION if k > 1 else W_POSITION_ONE
+    for s in sentences:
+        terms = s.terms
+        dot = sum(map(centroid_get, terms, repeat(0)))
+        size = len(terms) or 1
+        norm = math.sqrt(size)
+        # a softened length normalisation: longer sentences may cover more, but not without limit
+        centrality = dot / (size ** (LENGTH_EXPONENT / 2) * c_norm)
+        title_sim = sum(isf[t] ** 2 for t in title_terms & terms) / (norm * t_norm) if isf else 0.0
+        position = 1.0 / (1.0 + s.index / POSITION_HALF_LIFE)
+        s.raw = w_position * position + centrality + W_TITLE * title_sim
+    return sf
+
+
+def _final(s: _Sentence) -> float:
+    if s.score is None:
+        s.score = s.raw * _shape_factor(s)
+    return s.score
+
+
+def _ranked(sentences: list[_Sentence]) -> Iterator[_Sentence]:
+    """Sentences by descending final score (ties: article order). The final score never exceeds the raw
+    one, so shape factors are only computed for sentences that might still come next."""
+    order = sorted(sentences, key=attrgetter("raw"), reverse=True)  # stable: ties stay in article order
+    heap: list[tuple[float, int, _Sentence]] = []
+    i = 0
+    while True:
+        while i < len(order) and (not heap or -heap[0][0] <= order[i].raw):
+            s = order[i]
+            heapq.heappush(heap, (-_final(s), s.index, s))
+            i += 1
+        if not heap:
+            return
+        yield heapq.heappop(heap)[2]
+
+
+def _shape_factor(s: _Sentence) -> float:
+    """Length prior and penalties for text that is rarely a good summary sentence."""
+    text = s.text
+    low = text.lower()
+    if (
+        any(map(low.__contains__, _BOILERPLATE))
+        or _BOILERPLATE_START.match(low)
+        or ("call " in low and _PHONE.search(low))
+    ):
+        return 0.05
+    factor = 1.0
+    n = s.length
+    if n < 6:
+        factor *= 0.3
+    elif n < 10:
+        factor *= 0.75
+    elif n > LONG_SENTENCE:
+        factor *= (LONG_SENTENCE / n) ** LONG_EXPONENT
+    bare = text.rstrip(_CLOSERS)
+    if not bare or bare[-1] not in ".!?…":
+        factor *= 0.6  # a caption, label or list fragment
+    if text[0] in _OPEN_QUOTES or bare != text.rstrip() or not _FIRST_PERSON.isdisjoint(s.words):
+        factor *= QUOTE_PENALTY  # quoted speech: colour, rarely the news itself
+    if not _OPENER_CAPS.isdisjoint(s.words[1:]) and _FUSED_CAPTION.search(text):
+        factor *= FUSED_PENALTY  # a photo caption run into the next sentence (no end mark between them)
+    if bare.endswith("?"):
+        factor *= 0.7
+    return factor
+
+
+def _cosine(a: _Sentence, b: _Sentence) -> float:
+    if not a.terms or not b.terms:
+        return 0.0
+    return len(a.terms & b.terms) / math.sqrt(len(a.terms) * len(b.terms))
+
+
+def _select(sentences: list[_Sentence], k: int) -> list[_Sentence]:
+    budget = WORDS_PER_DIGEST_SENTENCE * k if k > 1 else ONE_SENTENCE_WORDS
+    cap = min(MAX_SINGLE_SENTENCE_WORDS, budget)
+    chosen: list[_Sentence] = []
+    used = 0
+    for s in _ranked([s for s in sentences if s.length <= cap]):
+        if len(chosen) >= k or budget - used < MIN_DIGEST_SENTENCE_WORDS:
+            break
+        if s.length > MAX_SINGLE_SENTENCE_WORDS or used + s.length > budget:
+            continue
+        if any(_cosine(s, c) > NEAR_DUPLICATE for c in chosen):
+            continue
+        chosen.append(s)
+        used += s.length
+    if not chosen:
+        chosen = [min(sentences, key=lambda s: (s.length, s.index))]
+    return sorted(chosen, key=lambda s: s.index)
+
+
+def _outline(sections, sentences: list[_Sentence]) -> list[OutlineEntry]:
+    by_section: dict[int, list[_Sentence]] = {}
+    for s in sentences:
+        by_section.setdefault(s.section, []).append(s)
+    outline = []
+    for i, section in enumerate(sections):
+        members = by_section.get(i, [])
+        gist = None
+        if members:
+            # within a section, its opening sentences carry the point; centrality breaks the tie
+            best = max(
+                members[:5], key=lambda s: (_final(s) / (1.0 + 0.3 * (s.index - members[0].index)), -s.index)
+            )
+            gist = best.span
+        outline.append(OutlineEntry(section.heading, gist))
+    return outline
+
+
+def _keywords(
+    sentences: list[_Sentence],
+    sentence_freq: Counter[str],
+    tokens: tuple[list[str], list[str | None]],
+    title_terms: set[str],
+) -> tuple[str, ...]:
+    """The article's most salient content words, spelled as the article most often spells them: how many
+    sentences use them, boosted for words of the title and the lead."""
+    counts = sentence_freq
+    lead = {t for s in sentences[:3] for t in s.terms}
+    candidates = [t for t, c in counts.items() if c >= 2 and len(t) > 2]
+    candidates.extend(t for t in title_terms.difference(candidates) if len(t) > 2)
+    scored = sorted(
+        (-counts[t] * (1.5 if t in lead else 1.0) * (2.0 if t in title_terms else 1.0), t) for t in candidates
+    )
+    top = {t for _, t in scored[: 2 * KEYWORDS]}
+    words, terms = tokens
+    mask = list(map(top.__contains__, terms))  # the few tokens of the top terms, picked out in C
+    picked = zip(compress(terms, mask), map(str.strip, compress(words, mask), repeat(_TRIM)), strict=True)
+    spellings = Counter(picked)  # counted in C
+    forms: dict[str, dict[str, int]] = {}
+    for (term, word), c in spellings.items():
+        forms.setdefault(term, {})[word] = c  # type: ignore[arg-type]  # top holds no None
+    out: list[str] = []
+    seen: set[str] = set()
+    chosen: dict[str, str] = {}  # term -> its spelling in `out`
+    for _, term in scored[: 2 * KEYWORDS]:
+        if term not in forms:
+            continue
+        # the commonest spelling; lower case wins a tie (sentence-initial capitals are not names)
+        form = max(forms[term].items(), key=lambda kv: (kv[1], kv[0].islower(), kv[0]))[0]
+        form = (form[:-2] if form.endswith(("'s", "’s")) else form).strip("'’-")
+        if form.isupper() and len(form) > 5:
+            form = form.lower()
+        if not form or form.lower() in seen:
+            continue
+        seen.add(form.lower())
+        out.append(form)
+        chosen[term] = form
+        if len(out) == KEYWORDS + 2:
+            break
+    return tuple(_join_names(out, chosen, words, terms, mask)[:KEYWORDS])
+
+
+def _join_names(
+    out: list[str], chosen: dict[str, str], words: list[str], terms: list[str | None], mask: list[bool]
+) -> list[str]:
+    """Two capitalised keywords that the article writes side by side, twice or more, are one name:
+    "Whole Foods". Only positions where both tokens are keyword tokens are looked at."""
+    adjacent = list(compress(range(len(terms) - 1), map(and_, mask, mask[1:])))  # found in C; a handful
+    if not adjacent:
+        return out
+    pairs = Counter(
+        (terms[i], terms[i + 1])
+        for i in adjacent
+        if words[i][-1].isalnum() and words[i][:1].isupper() and words[i + 1][:1].isupper()
+    )
+    for (ta, tb), c in pairs.items():
+        a, b = chosen.get(ta), chosen.get(tb)  # type: ignore[arg-type]
+        if c >= 2 and a and b and a != b and a in out and b in out and a[:1].isupper() and b[:1].isupper():
+            out = [f"{a} {b}" if w == a else w for w in out if w != b]
+    return out

@@ -1,24 +1,107 @@
-"""Split an article body into its sections (first version: the summarizer issue refines the heuristics)."""
+"""Split an article into its title, sections and prose paragraphs, for HTML, Markdown and plain text.
+
+``parse_document`` is the public entry; ``layout`` also returns the prose paragraphs the engine draws
+sentences from (code, tables, images and headings are not prose).
+"""
 
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
+from dataclasses import dataclass
+from itertools import compress
 
 from newsdigest.summarizer.model import Document, Format, Section
 
+
+def _word_set(words: str) -> frozenset[str]:
+    """A set of words written as one string (long word lists read better that way)."""
+    return frozenset(words.split())
+
+
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$|^ {0,3}(#{1,6})[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_MD_IMAGE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
+_TABLE_LINE = re.compile(r"^\s*\|")
+
+
+@dataclass(slots=True)
+class Layout:
+    document: Document
+    prose: tuple[tuple[int, int], ...]  # (start, end) of each prose paragraph in document.text
 
 
 def parse_document(body: str, fmt: Format, title: str | None = None) -> Document:
+    return layout(body, fmt, title).document
+
+
+def layout(body: str, fmt: Format, title: str | None = None) -> Layout:
     if fmt == "html":
-        text, headings = _html_to_text(body)
-        return _sections_from_known_headings(text, headings, title)
+        return _html_layout(body, title)
     if fmt == "markdown":
-        return _markdown_sections(body, title)
-    return _plain_sections(body, title)
+        return _markdown_layout(body, title)
+    return _plain_layout(body, title)
+
+
+# --- shared -------------------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+_TITLE_WORD = re.compile(r"\w+")
+
+
+def same_as_title(line: str, title: str | None) -> bool:
+    """A line repeats the title (exactly, or nearly: site suffixes, punctuation, a short kicker)."""
+    if not title or not title.strip():
+        return False
+    a, b = fold(line).casefold(), fold(title).casefold()
+    if a == b:
+        return True
+    wa, wb = _TITLE_WORD.findall(a), _TITLE_WORD.findall(b)
+    if not wa or not wb:
+        return False
+    if wa == wb or wa[: len(wb)] == wb or (wb[: len(wa)] == wa and len(wa) >= 3):
+        return True
+    sa, sb = set(wa), set(wb)
+    return len(sa & sb) / len(sa | sb) >= 0.75
+
+
+@dataclass(slots=True)
+class _Block:
+    start: int
+    end: int
+    kind: str  # "prose", "heading", "title", "code", "other"
+    heading: str | None = None
+    level: int = 0  # heading level (1-6), 0 otherwise
+
+
+def _assemble(text: str, blocks: list[_Block]) -> Layout:
+    """Sections run from one heading to the next; the intro starts after the title, if any."""
+    sections: list[Section] = []
+    intro_start = 0
+    for b in blocks:
+        if b.kind == "title":
+            intro_start = b.end
+            break
+        if b.kind != "other" or text[b.start : b.end].strip():
+            break
+    positions = [i for i, b in enumerate(blocks) if b.kind == "heading"]
+    headings = [blocks[i] for i in positions]
+    first_heading = headings[0].start if headings else len(text)
+    intro_has_content = any(b.kind in ("prose", "code", "other") and b.start < first_heading for b in blocks)
+    if intro_has_content or not headings:
+        sections.append(Section(None, min(intro_start, first_heading), first_heading))
+    for i, (at, h) in enumerate(zip(positions, headings, strict=True)):
+        # the content starts at the next block (blocks are in text order)
+        content_start = blocks[at + 1].start if at + 1 < len(blocks) else h.end
+        end = headings[i + 1].start if i + 1 < len(headings) else len(text)
+        sections.append(Section(h.heading, min(content_start, end), end))
+    prose = tuple((b.start, b.end) for b in blocks if b.kind == "prose")
+    return Layout(Document(text=text, sections=tuple(sections)), prose)
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -37,142 +120,271 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _same_as_title(line: str, title: str | None) -> bool:
-    return bool(title) and " ".join(line.split()).casefold() == " ".join(str(title).split()).casefold()
+# --- plain text -----------------------------------------------------------------------------------------
+
+_SENTENCE_INSIDE = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"'“‘(\[]*[A-Z]")
+_CODE_CHARS = re.compile(
+    r"[{}<>=;|`\\»›→]|\$(?!\d)|\./|(?:^|\s)--?[a-zA-Z]|^\s*(?:#|//|>>>|\$|-|\*|•|\(|\[|\d+\)\s)|https?://|www\.|@\w"
+)
+# Lines that open like a credit ("Photo: ...") or continue a thought ("But ...") are not headings.
+_CREDIT_OR_CONNECTIVE = re.compile(
+    r"^(?:by|photo|photos|image|images|picture|credit|credits|source|caption|video|watch|read more|related|"
+    r"advertisement|sponsored|getty images)\b(?!\s+(?:of|and|to|for)\b)|"
+    r"^(?:and|but|so|or|yet|because|although|though|then|also|plus|oh|well)\b[\s,]",
+    re.IGNORECASE,
+)
+_SPEECH = re.compile(r"[,!?][\"'”’]\s|:\s*[\"“‘]|\b(?:said|says|told|asked):?\s*[\"“‘]")
+_OPEN_QUOTES = "\"'“‘«"
+_CLOSE_QUOTES = "\"'”’»"
+_MINOR_WORDS = _word_set("a an the and or but nor for of to in on at by as is vs via with from into per")
 
 
-def _looks_like_heading(line: str) -> bool:
-    if "\n" in line or len(line) > 90 or len(line.split()) > 12:
+def _unbalanced_quote(line: str) -> bool:
+    if line.count('"') % 2 or line.count("“") != line.count("”") or line.count("«") != line.count("»"):
+        return True
+    return line.endswith("’") and "‘" not in line
+
+
+def _title_case(words: list[str]) -> bool:
+    major = [w for w in words if w.lower() not in _MINOR_WORDS]
+    capitalized = sum(1 for w in major if w.lstrip(_OPEN_QUOTES + "(")[:1].isupper())
+    return capitalized >= 0.8 * len(major)
+
+
+_NUMBERED = re.compile(r"^\d{1,2}[.)]\s+\S")
+MAX_HEADING_WORDS = 22
+MAX_HEADING_CHARS = 130
+
+
+def _heading_shape(line: str) -> bool:
+    """A line that could be a heading on its own: short, no markup, not a sentence or a fragment."""
+    if "\n" in line or not line or len(line) > MAX_HEADING_CHARS:
         return False
-    return not line.endswith((".", ",", ";", "\u2026"))
+    words = line.split()
+    if len(words) > MAX_HEADING_WORDS:
+        return False
+    first = line.lstrip("\"'“‘«")[:1]
+    if not first or not (first.isdigit() or first.isalpha()):
+        return False
+    if first.islower() and (len(words) > 8 or any(ch.isdigit() for ch in line)):
+        return False  # lower-case headings exist ("wrapping up") but only short, plain ones
+    if _CODE_CHARS.search(line) or _SPEECH.search(line):
+        return False
+    if _CREDIT_OR_CONNECTIVE.match(line) and not _title_case(words):
+        return False
+    if _unbalanced_quote(line):
+        return False  # the tail (or head) of a quotation
+    if line[:1] in _OPEN_QUOTES and line[-1:] in _CLOSE_QUOTES:
+        return False  # a pull quote
+    numbered = bool(_NUMBERED.match(line))
+    bare = line.rstrip(_CLOSE_QUOTES + ")]")
+    if bare.endswith((",", ";", ":", "…", "...", "-", "–", "—", "(")) or line.endswith("("):
+        return False
+    if bare.endswith(".") and not (numbered and len(words) <= 8 and bare == line):
+        return False
+    if len(words) > 12 and not bare.endswith("?") and not _title_case(words):
+        return False  # a long line in sentence case is a sentence without its full stop
+    body = line[line.index(" ") + 1 :] if numbered and " " in line else line
+    if _SENTENCE_INSIDE.search(body):
+        return False  # two sentences: "Oh well. It was fun while it lasted."
+    return any(ch.isalpha() for ch in line)
 
 
-def _build(text: str, marks: list[tuple[str, int, int]]) -> Document:
-    """marks: (heading, heading_start, content_start) in order."""
-    sections: list[Section] = []
-    first_content = marks[0][1] if marks else len(text)
-    if text[:first_content].strip() or not marks:
-        sections.append(Section(None, 0, first_content))
-    for i, (heading, _hs, cs) in enumerate(marks):
-        end = marks[i + 1][1] if i + 1 < len(marks) else len(text)
-        sections.append(Section(heading, cs, end))
-    return Document(text=text, sections=tuple(sections))
+_SENTENCE_ENDS = (".", "!", "?", "…", ":", '."', ".”", "!”", "?”", ".'", ".’", ".)")
 
 
-def _plain_sections(body: str, title: str | None) -> Document:
+def _prose_like(text: str) -> bool:
+    """A paragraph of running text: ends like a sentence, or is long (and not code)."""
+    stripped = text.rstrip()
+    words = stripped.split(None, 14)
+    if len(words) >= 4 and stripped.endswith(_SENTENCE_ENDS):
+        return True
+    return len(words) >= 14 and not _looks_like_code(stripped[:600])  # the opening tells code from prose
+
+
+_CODE_SYMBOL = re.compile(r"[{}<>=;()\[\]$#_/\\|`]")
+
+
+def _looks_like_code(text: str) -> bool:
+    return len(_CODE_SYMBOL.findall(text)) > max(4, len(text) // 25)
+
+
+def _plain_layout(body: str, title: str | None) -> Layout:
     paras = _paragraphs(body)
-    marks: list[tuple[str, int, int]] = []
-    for i, (s, e) in enumerate(paras):
-        line = body[s:e]
-        if i == 0 and _same_as_title(line, title):
-            continue
-        if i + 1 < len(paras) and _looks_like_heading(line):
-            marks.append((line, s, paras[i + 1][0]))
-    return _build(body, marks)
+    blocks: list[_Block] = []
+    texts = [body[s:e] for s, e in paras]
+    start_index = 0
+    if paras:
+        first = texts[0]
+        if same_as_title(first, title) or (
+            (not title or not title.strip())
+            and len(paras) > 1
+            and "\n" not in first
+            and len(first.split()) <= 30
+            and not _SENTENCE_INSIDE.search(first)
+            and not first.endswith((".", ",", ";", ":"))
+        ):
+            blocks.append(_Block(paras[0][0], paras[0][1], "title"))
+            start_index = 1
+    shapes = [_heading_shape(t) for t in texts]
+    for i in compress(range(len(texts)), shapes):
+        if texts.count(texts[i]) >= 3:
+            shapes[i] = False  # a line repeated through the article is page furniture, not a heading
+    prose = [_prose_like(t) for t in texts]
+    is_heading = [
+        i >= start_index and shapes[i] and _heading_context(i, texts, shapes, prose, start_index)
+        for i in range(len(paras))
+    ]
+    if sum(is_heading) == 1:
+        # Sectioned articles have at least two headings; a lone stand-alone line is far more often a pull
+        # quote, a rhetorical question or a related-article link. Only a line shaped like a title survives.
+        i = is_heading.index(True)
+        is_heading[i] = _title_case(texts[i].split()) and len(texts[i].split()) > 1
+    for i in range(start_index, len(paras)):
+        s, e = paras[i]
+        text = texts[i]
+        if is_heading[i]:
+            blocks.append(_Block(s, e, "heading", text))
+        elif not prose[i] and _looks_like_code(text):
+            blocks.append(_Block(s, e, "code"))
+        else:
+            blocks.append(_Block(s, e, "prose"))
+    return _assemble(body, blocks)
 
 
-def _markdown_sections(body: str, title: str | None) -> Document:
-    marks: list[tuple[str, int, int]] = []
+def _heading_context(i: int, texts: list[str], shapes: list[bool], prose: list[bool], first: int) -> bool:
+    """A heading stands alone between paragraphs: prose (or a sub-heading over prose) follows it, and
+    what precedes it is not a lead-in (a line ending in ':') nor part of a run of short lines."""
+    if i + 1 >= len(texts):
+        return False
+    # prose next, maybe after sub-headings or short caption/label lines
+    for j in range(i + 1, min(i + 4, len(texts))):
+        if prose[j]:
+            break
+        if not (shapes[j] or len(texts[j].split()) <= 8):
+            return False
+    else:
+        return False
+    line = texts[i]
+    if line.lstrip("\"'“‘«")[:1].islower():
+        # a lower-case heading only between two paragraphs of prose
+        return i > first and prose[i - 1] and not texts[i - 1].rstrip().endswith(":") and prose[i + 1]
+    return True
+
+
+# --- markdown ---------------------------------------------------------------------------------------------
+
+
+def _markdown_layout(body: str, title: str | None) -> Layout:
     lines = body.splitlines(keepends=True)
     offsets = []
     pos = 0
     for line in lines:
         offsets.append(pos)
         pos += len(line)
-    in_fence = False
+    blocks: list[_Block] = []
+    para: list[int] = []  # line indexes of the open paragraph
+    fence: str | None = None
+    fence_start = 0
+
+    def close_para() -> None:
+        if not para:
+            return
+        first, last = para[0], para[-1]
+        s = offsets[first] + (len(lines[first]) - len(lines[first].lstrip()))
+        e = offsets[last] + len(lines[last].rstrip())
+        raw = [lines[j] for j in para]
+        if all(_TABLE_LINE.match(r) for r in raw) or all(_MD_IMAGE.match(r) for r in raw):
+            kind = "other"
+        elif all(r.startswith(("    ", "\t")) for r in raw):
+            kind = "code"
+        else:
+            kind = "prose"
+        blocks.append(_Block(s, e, kind))
+        para.clear()
+
     for i, line in enumerate(lines):
         raw = line.rstrip("\r\n")
-        if raw.lstrip().startswith(("```", "~~~")):
-            in_fence = not in_fence
+        if fence is not None:
+            if raw.strip().startswith(fence):
+                blocks.append(_Block(fence_start, offsets[i] + len(raw), "code"))
+                fence = None
             continue
-        if in_fence:
+        fence_match = _FENCE.match(raw)
+        if fence_match:
+            close_para()
+            fence = fence_match.group(1)[0] * 3
+            fence_start = offsets[i] + (len(raw) - len(raw.lstrip()))
             continue
-        heading = None
-        start = offsets[i]
-        content = offsets[i] + len(line)
+        if not raw.strip():
+            close_para()
+            continue
         atx = _ATX.match(raw)
         if atx:
-            heading = atx.group(2).strip()
-        elif i > 0 and _SETEXT.match(raw) and lines[i - 1].strip() and not _ATX.match(lines[i - 1]):
-            prev_blank = i < 2 or not lines[i - 2].strip()
-            if prev_blank:
-                heading = lines[i - 1].strip()
-                start = offsets[i - 1]
-        if heading is None:
+            close_para()
+            level = len(atx.group(1) or atx.group(3))
+            text = (atx.group(2) or "").strip()
+            s = offsets[i] + (len(raw) - len(raw.lstrip()))
+            if text:
+                blocks.append(_Block(s, offsets[i] + len(raw), "heading", text, level))
+            else:
+                blocks.append(_Block(s, offsets[i] + len(raw), "other"))
             continue
-        if not marks and not body[:start].strip() and _same_as_title(heading, title):
+        setext = _SETEXT.match(raw)
+        if setext and not para:  # a thematic break
+            blocks.append(_Block(offsets[i], offsets[i] + len(raw), "other"))
             continue
-        if not marks and not body[:start].strip() and title is None and atx and len(atx.group(1)) == 1:
-            continue  # a leading "# Title" is the article's title, not a section
-        marks.append((heading, start, content))
-    return _build(body, marks)
+        if setext and len(para) == 1 and not _ATX.match(lines[para[0]]):
+            j = para[0]
+            para.clear()
+            s = offsets[j] + (len(lines[j]) - len(lines[j].lstrip()))
+            level = 1 if setext.group(1).startswith("=") else 2
+            blocks.append(_Block(s, offsets[i] + len(raw), "heading", lines[j].strip(), level))
+            continue
+        para.append(i)
+    close_para()
+    if fence is not None:  # an unclosed fence runs to the end
+        blocks.append(_Block(fence_start, len(body.rstrip()), "code"))
+    _leading_title(blocks, title)
+    return _assemble(body, blocks)
 
 
-_SKIP = {"script", "style", "nav", "noscript", "template", "figcaption", "footer", "aside", "form", "svg",
-         "button", "iframe", "header", "figure"}
-_HEADINGS = {"h1", "h2", "h3", "h4"}
-_BLOCK = {"p", "div", "section", "article", "li", "ul", "ol", "blockquote", "pre", "table", "tr", "br",
-          "h5", "h6", "dd", "dt", "main", *_HEADINGS}
+def _leading_title(blocks: list[_Block], title: str | None) -> None:
+    """A leading level-1 heading (or one repeating the title) is the article's title."""
+    if not blocks:
+        return
+    first = blocks[0]
+    if first.kind == "heading" and (first.level == 1 or same_as_title(first.heading or "", title)):
+        first.kind = "title"
+        first.heading = None
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[tuple[str, bool]] = []  # (text, is_heading)
-        self._buf: list[str] = []
-        self._skip = 0
-        self._heading = False
-
-    def _flush(self) -> None:
-        text = " ".join("".join(self._buf).split())
-        if text:
-            self.blocks.append((text, self._heading))
-        self._buf = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP:
-            self._skip += 1
-        elif not self._skip and tag in _BLOCK:
-            self._flush()
-            if tag in _HEADINGS:
-                self._heading = True
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
-            self._skip = max(0, self._skip - 1)
-        elif not self._skip and tag in _BLOCK:
-            self._flush()
-            if tag in _HEADINGS:
-                self._heading = False
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self._buf.append(data)
+# --- html ---------------------------------------------------------------------------------------------------
 
 
-def _html_to_text(body: str) -> tuple[str, list[int]]:
-    parser = _TextExtractor()
-    parser.feed(body)
-    parser.close()
-    parser._flush()
+def _html_layout(body: str, title: str | None) -> Layout:
+    from newsdigest.summarizer.html_text import html_blocks  # html.parser only when HTML comes in
+
+    raw = html_blocks(body)
     parts: list[str] = []
-    heading_idx = []
-    for i, (text, is_heading) in enumerate(parser.blocks):
-        if is_heading:
-            heading_idx.append(i)
+    blocks: list[_Block] = []
+    pos = 0
+    for i, (text, kind, level) in enumerate(raw):
+        if kind == "bold":
+            # a bold paragraph is a heading when it is shaped like one and prose follows it
+            nxt = raw[i + 1] if i + 1 < len(raw) else None
+            is_heading = (
+                _heading_shape(text) and nxt is not None and nxt[1] == "prose" and _prose_like(nxt[0])
+            )
+            kind = "heading" if is_heading else "prose"
+        if parts:
+            pos += 2
+        start = pos
         parts.append(text)
-    return "\n\n".join(parts), heading_idx
-
-
-def _sections_from_known_headings(text: str, heading_blocks: list[int], title: str | None) -> Document:
-    paras = _paragraphs(text)
-    marks: list[tuple[str, int, int]] = []
-    wanted = set(heading_blocks)
-    for i, (s, e) in enumerate(paras):
-        if i not in wanted:
-            continue
-        if i == 0 and (title is None or _same_as_title(text[s:e], title)):
-            continue  # a leading <h1> is the title
-        content = paras[i + 1][0] if i + 1 < len(paras) else e
-        marks.append((text[s:e], s, content))
-    return _build(text, marks)
+        pos += len(text)
+        block = _Block(start, pos, kind, fold(text) if kind == "heading" else None)
+        blocks.append(block)
+        if kind == "heading" and len(blocks) == 1 and (level == 1 or same_as_title(text, title)):
+            block.kind = "title"
+            block.heading = None
+    return _assemble("\n\n".join(parts), blocks)
