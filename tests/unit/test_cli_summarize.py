@@ -65,10 +65,12 @@ def test_a_broken_jsonl_line_is_reported_with_its_number(capsys, monkeypatch):
 
 @pytest.mark.parametrize("suffix,fmt", [(".md", "markdown"), (".html", "html"), (".txt", "text")])
 def test_format_follows_the_suffix(tmp_path, capsys, suffix, fmt):
+    intro = "The council met on Tuesday. It voted to close the bridge. Residents were angry about it."
+    rest = "Engineers will inspect it in January. The work may take months."
     page = {
-        "markdown": "# T\n\nOne. Two. Three.\n\n## Next\n\nFour.",
-        "html": "<h1>T</h1><p>One. Two. Three.</p><h2>Next</h2><p>Four.</p>",
-        "text": "One. Two. Three.\n\nNext\n\nFour.",
+        "markdown": f"# T\n\n{intro}\n\n## Next\n\n{rest}",
+        "html": f"<h1>T</h1><p>{intro}</p><h2>Next</h2><p>{rest}</p>",
+        "text": f"{intro}\n\nNext\n\n{rest}\n\nWho pays\n\nThe city pays. The state adds the rest.",
     }[fmt]
     path = tmp_path / f"article{suffix}"
     path.write_text(page)
