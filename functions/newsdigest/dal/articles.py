@@ -28,7 +28,6 @@ SOURCE_INDEX = "BySource"
 FEED = "articles"
 
 
-
 def _plain(value: Any) -> Any:
     """DynamoDB numbers come back as Decimal: turn them into ints/floats for pydantic."""
     if isinstance(value, Decimal):

@@ -28,7 +28,6 @@ DELIVERY_TTL_SECONDS = 90 * 24 * 3600
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
-
 def iso(instant: datetime) -> str:
     """Fixed-width UTC timestamps, so that string order is time order."""
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
