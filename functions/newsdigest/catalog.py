@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsdigest.config import MAX_DATE_RANGE_DAYS
 from newsdigest.cursor import decode_cursor, encode_cursor
-from newsdigest.dal.articles import Page
 from newsdigest.errors import InvalidCursor, InvalidQuery
 from newsdigest.models import (
     Article,
@@ -23,6 +22,7 @@ from newsdigest.models import (
     DigestOut,
     Summary,
 )
+from newsdigest.timeline import Page, window_bounds
 
 
 class ArticleReader(Protocol):
@@ -60,16 +60,6 @@ def digest_of(article: Article) -> DigestOut:
     )
 
 
-def timeline_key(moment: datetime) -> str:
-    """The Timeline sort-key prefix of a moment: keys are ``<UTC %Y-%m-%dT%H:%M:%S.%fZ>#<id>``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _utc_bounds(start: datetime, end: datetime) -> tuple[str, str]:
-    """Key bounds for [start, end): BETWEEN is inclusive, and every key of `end` itself sorts after it."""
-    return timeline_key(start), timeline_key(end - timedelta(microseconds=1)) + "\uffff"
-
-
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -82,7 +72,7 @@ def zone(name: str) -> ZoneInfo:
 def day_bounds(day: date, tz: ZoneInfo) -> tuple[str, str]:
     start = datetime.combine(day, time.min, tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
-    return _utc_bounds(start, end)
+    return window_bounds(start, end)
 
 
 def _read_page(

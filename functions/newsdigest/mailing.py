@@ -19,13 +19,13 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from newsdigest.config import DELIVERY_LEASE_SECONDS, MAX_DIGEST_ARTICLES, Settings
-from newsdigest.dal.articles import Page
 from newsdigest.emails.render import DigestItem, build_mime, digest_item, render_digest
 from newsdigest.errors import DeliveryBusy, MailRejected, MailUnavailable
 from newsdigest.models import ArticleHeader
 from newsdigest.periods import Period, following, latest_due
 from newsdigest.subscribers import Mailer, unsubscribe_url
 from newsdigest.subscription_models import ClaimOutcome, DeliveryState, DigestJob, Subscriber
+from newsdigest.timeline import Page
 
 DUE_PAGE_SIZE = 100
 # Stop queueing when the function has less than this left; the raised error makes Lambda retry the run.

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from newsdigest.subscription_models import Preferences
+from newsdigest.timeline import window_bounds
 
 
 @dataclass(frozen=True)
@@ -30,12 +31,8 @@ class Period:
     due_at: datetime  # UTC instant the digest is sent
 
     def key_bounds(self) -> tuple[str, str]:
-        """Bounds for the Timeline index's ``ingested_key`` (``<ISO>Z#<id>``): [start, end)."""
-        return _iso(self.start), _iso(self.end)
-
-
-def _iso(instant: datetime) -> str:
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        """Bounds for the Timeline index's ``ingested_key``: [start, end)."""
+        return window_bounds(self.start, self.end)
 
 
 def local_instant(day: date, hour: int, zone: ZoneInfo) -> datetime:

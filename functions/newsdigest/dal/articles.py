@@ -12,8 +12,6 @@ Query newest-first with ``begins_with``/``BETWEEN`` selects a day or a time rang
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +20,7 @@ from botocore.exceptions import ClientError
 from newsdigest.dal.dynamodb import TableStore
 from newsdigest.errors import ArticleNotFound, StaleWrite
 from newsdigest.models import Article, ArticleHeader, IngestStatus, Summary
+from newsdigest.timeline import Page, ingested_key, timeline_key
 
 TIMELINE_INDEX = "Timeline"
 SOURCE_INDEX = "BySource"
@@ -49,12 +48,6 @@ def _summary_item(summary: Summary) -> dict[str, Any]:
     return summary.model_dump(mode="json")
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[ArticleHeader]
-    last_key: dict[str, Any] | None
-
-
 class ArticleStore(TableStore):
     def put_article(self, article: Article) -> IngestStatus:
         """Insert or update one article in a single conditional write (no read-then-write race).
@@ -80,14 +73,13 @@ class ArticleStore(TableStore):
             "feed = :feed",
             "ingested_key = if_not_exists(ingested_key, :ikey)",
         ]
-        # Fixed-width UTC timestamps, so that keys sort in time order (see catalog.timeline_key).
-        now = article.updated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        now = timeline_key(article.updated_at)
         values |= {
             ":hash": article.content_hash,
             ":pending": "pending",
             ":now": now,
             ":feed": FEED,
-            ":ikey": f"{now}#{article.id}",
+            ":ikey": ingested_key(article.updated_at, article.id),
         }
         removes = [f"#{k}" for k in absent] + ["summary"]
         names |= {f"#{k}": k for k in absent}
