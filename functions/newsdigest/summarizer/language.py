@@ -36,7 +36,7 @@ def detect_language_of_words(words: list[str], sample: int = 200) -> str | None:
     or punctuated stop words just miss, which costs little against the thresholds)."""
     if len(words) < _MIN_WORDS:
         return None
-    lowered = " ".join(words[:sample]).lower().split()
+    lowered = list(map(str.lower, words[:sample]))  # words hold no whitespace
     n = len(lowered)
     if sum(map(stopwords("en").__contains__, lowered)) >= _SURELY_ENGLISH * n:
         return "en"  # most articles are: no need to try the other lists (each count runs in C)
