@@ -126,9 +126,10 @@ class _Terms(dict[str, str | None]):
             self.clear()  # bounded memory in a long-lived process
             self.by_word.clear()
         w = token.strip(_TRIM).lower().strip("'’-")
+        by_word = self.by_word
         term: str | None
-        if w in self.by_word:
-            term = self.by_word[w]
+        if w in by_word:
+            term = by_word[w]
         else:
             if not w or w in self.stop or (len(w) < 2 and w.isascii()):
                 term = None
@@ -136,7 +137,7 @@ class _Terms(dict[str, str | None]):
                 term = None  # numbers, dates, scores: facts, but not what an article is about
             else:
                 term = _stem(w) if self.english else w
-            self.by_word[w] = term
+            by_word[w] = term
         self[token] = term
         return term
 
@@ -435,16 +436,14 @@ def _keywords(
     words, terms = art.all_words, art.all_terms
     # where the top terms' tokens are (a few dozen), picked out in C
     positions = list(compress(range(len(terms)), map(top.__contains__, terms)))
-    spellings = Counter(
-        zip(
-            map(terms.__getitem__, positions),
-            map(str.strip, map(words.__getitem__, positions), repeat(_TRIM)),
-            strict=True,
-        )
-    )
+    # each top term's spellings: its tokens counted as written, then trimmed (fewer distinct tokens
+    # than tokens; different tokens can trim to one spelling)
+    to_term = art.to_term
     forms: dict[str, dict[str, int]] = {}
-    for (term, word), c in spellings.items():
-        forms.setdefault(term, {})[word] = c  # type: ignore[arg-type]  # top holds no None
+    for token, c in Counter(map(words.__getitem__, positions)).items():
+        spelled = forms.setdefault(to_term[token], {})  # type: ignore[arg-type]  # top holds no None
+        word = token.strip(_TRIM)
+        spelled[word] = spelled.get(word, 0) + c
     out: list[str] = []
     seen: set[str] = set()
     chosen: dict[str, str] = {}  # term -> its spelling in `out`
@@ -471,8 +470,13 @@ def _join_names(
 ) -> list[str]:
     """Two capitalised keywords that the article writes side by side, twice or more, are one name:
     "Whole Foods". Only positions where both tokens are keyword tokens are looked at."""
+    capitalised = {t for t, form in chosen.items() if form[:1].isupper()}
+    if len(capitalised) < 2:
+        return out  # a join needs two capitalised keywords
+    # only tokens of those can be joined; their positions in a row (a handful)
+    positions = [i for i in positions if terms[i] in capitalised]
     at = set(positions)
-    adjacent = [i for i in positions if i + 1 in at]  # a handful
+    adjacent = [i for i in positions if i + 1 in at]
     if not adjacent:
         return out
     pairs = Counter(

@@ -139,11 +139,12 @@ def sentence_offsets(text: str, start: int = 0, end: int | None = None) -> list[
                 continue
             if quotes and _inside_quote(text, cut, mark_end, piece_end):
                 continue
-            chunk = text[cut:mark_end]
-            stripped = chunk.strip()
-            if stripped:
-                a = cut + (len(chunk) - len(chunk.lstrip()))
-                out.append((a, a + len(stripped)))
+            # text[cut:mark_end], stripped: it ends with the end mark (or a closer), never with a space,
+            # so only leading whitespace (usually one space) needs skipping
+            a = cut
+            while text[a].isspace():
+                a += 1
+            out.append((a, mark_end))
             cut = mark_end
         _append(text, cut, piece_end, out)
     return out
