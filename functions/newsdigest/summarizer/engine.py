@@ -130,14 +130,12 @@ class _Terms(dict[str, str | None]):
         term: str | None
         if w in by_word:
             term = by_word[w]
+        elif not w or w in self.stop or (len(w) < 2 and w.isascii()):
+            term = by_word[w] = None
+        elif not w.isalpha() and _DIGIT.search(w):
+            term = by_word[w] = None  # numbers, dates, scores: facts, but not what an article is about
         else:
-            if not w or w in self.stop or (len(w) < 2 and w.isascii()):
-                term = None
-            elif not w.isalpha() and _DIGIT.search(w):
-                term = None  # numbers, dates, scores: facts, but not what an article is about
-            else:
-                term = _stem(w) if self.english else w
-            by_word[w] = term
+            term = by_word[w] = _stem(w) if self.english else w
         self[token] = term
         return term
 
@@ -344,6 +342,17 @@ def _ranked(art: _Article, candidates: list[int]) -> Iterator[int]:
         yield heapq.heappop(heap)[1]
 
 
+def _length_factor(n: int) -> float:
+    """The shape factor's length prior; its other factors only lower it."""
+    if n < 6:
+        return 0.3
+    if n < 10:
+        return 0.75
+    if n > LONG_SENTENCE:
+        return (LONG_SENTENCE / n) ** LONG_EXPONENT
+    return 1.0
+
+
 def _shape_factor(text: str, words: list[str], n: int) -> float:
     """Length prior and penalties for text that is rarely a good summary sentence."""
     low = text.lower()
@@ -353,13 +362,7 @@ def _shape_factor(text: str, words: list[str], n: int) -> float:
         or ("call " in low and _PHONE.search(low))
     ):
         return 0.05
-    factor = 1.0
-    if n < 6:
-        factor *= 0.3
-    elif n < 10:
-        factor *= 0.75
-    elif n > LONG_SENTENCE:
-        factor *= (LONG_SENTENCE / n) ** LONG_EXPONENT
+    factor = _length_factor(n)  # >= 0.3: the 0.05 above is lower, as _ranked and _outline assume
     bare = text.rstrip(_CLOSERS)
     if not bare or bare[-1] not in ".!?…":
         factor *= 0.6  # a caption, label or list fragment
@@ -406,13 +409,23 @@ def _outline(sections, art: _Article) -> list[OutlineEntry]:
     for i, sec in enumerate(art.sections):
         by_section.setdefault(sec, []).append(i)
     outline = []
+    raw, lengths, final = art.raw, art.lengths, art.final
     for i, section in enumerate(sections):
         members = by_section.get(i)
         gist = None
         if members:
             # within a section, its opening sentences carry the point; centrality breaks the tie
+            # (the best of the first five by final score / distance from the first; a tie goes to the
+            # earlier one, so a sentence whose upper bound cannot beat the best so far is passed over)
             first = members[0]
-            best = max(members[:5], key=lambda s: (_final(art, s) / (1.0 + 0.3 * (s - first)), -s))
+            best, best_value = first, _final(art, first)  # / 1.0
+            for s in members[1:5]:
+                scale = 1.0 + 0.3 * (s - first)
+                if final[s] is None and raw[s] * _length_factor(lengths[s]) / scale <= best_value:
+                    continue
+                value = _final(art, s) / scale
+                if value > best_value:
+                    best, best_value = s, value
             gist = art.span(best)
         outline.append(OutlineEntry(section.heading, gist))
     return outline

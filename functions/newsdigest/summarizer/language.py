@@ -36,10 +36,11 @@ def detect_language_of_words(words: list[str], sample: int = 200) -> str | None:
     or punctuated stop words just miss, which costs little against the thresholds)."""
     if len(words) < _MIN_WORDS:
         return None
-    lowered = list(map(str.lower, words[:sample]))  # words hold no whitespace
-    n = len(lowered)
-    if sum(map(stopwords("en").__contains__, lowered)) >= _SURELY_ENGLISH * n:
+    head = words[:sample]
+    n = len(head)
+    if sum(map(stopwords("en").__contains__, map(str.lower, head))) >= _SURELY_ENGLISH * n:
         return "en"  # most articles are: no need to try the other lists (each count runs in C)
+    lowered = list(map(str.lower, head))  # words hold no whitespace
     hits = {code: sum(map(stopwords(code).__contains__, lowered)) for code in LANGUAGES}
     best = max(LANGUAGES, key=lambda c: (hits[c], -LANGUAGES.index(c)))
     return best if hits[best] >= _MIN_SHARE * n else None

@@ -62,19 +62,23 @@ def _is_boundary(text: str, start: int, mark_start: int, mark_end: int) -> bool:
     if not token:
         return True
     low = token.lower()
-    nxt_match = _NEXT_WORD.match(text, mark_end)
-    nxt = nxt_match.group(1).lower() if nxt_match else ""
     if low in ("no", "nos"):
-        return not nxt[:1].isdigit()  # "No. 5" but "the answer was no. The"
+        return not _next_word(text, mark_end)[:1].isdigit()  # "No. 5" but "the answer was no. The"
     if low in _NEVER_FINAL:
         return False
     if len(token) == 1 and token.isalpha() and token.isupper():
         return False  # an initial: "John F. Kennedy"
-    if _DOTTED_ACRONYM.match(token + "."):
-        return nxt in _OPENERS  # "U.S. officials" vs "... in the U.S. The"
+    if "." in token and _DOTTED_ACRONYM.match(token + "."):
+        return _next_word(text, mark_end) in _OPENERS  # "U.S. officials" vs "... in the U.S. The"
     if low in _MAYBE_FINAL:
-        return nxt in _OPENERS
+        return _next_word(text, mark_end) in _OPENERS
     return True
+
+
+def _next_word(text: str, at: int) -> str:
+    """The word after ``at`` (past spaces and opening quotes), lower-cased; "" if none."""
+    match = _NEXT_WORD.match(text, at)
+    return match.group(1).lower() if match else ""
 
 
 def _inside_quote(text: str, start: int, at: int, end: int) -> bool:
