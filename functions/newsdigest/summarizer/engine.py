@@ -463,14 +463,19 @@ def _keywords(
     for _, term in best:
         if term not in forms:
             continue
-        # the commonest spelling; lower case wins a tie (sentence-initial capitals are not names)
-        form = max(forms[term].items(), key=lambda kv: (kv[1], kv[0].islower(), kv[0]))[0]
+        spelled = forms[term]
+        if len(spelled) == 1:
+            form = next(iter(spelled))
+        else:
+            # the commonest spelling; lower case wins a tie (sentence-initial capitals are not names)
+            form = max(spelled.items(), key=lambda kv: (kv[1], kv[0].islower(), kv[0]))[0]
         form = (form[:-2] if form.endswith(("'s", "’s")) else form).strip("'’-")
         if form.isupper() and len(form) > 5:
             form = form.lower()
-        if not form or form.lower() in seen:
+        low = form.lower()
+        if not form or low in seen:
             continue
-        seen.add(form.lower())
+        seen.add(low)
         out.append(form)
         chosen[term] = form
         if len(out) == KEYWORDS + 2:
