@@ -122,9 +122,6 @@ class _Terms(dict[str, str | None]):
         self.by_word: dict[str, str | None] = {}  # trimmed, lower-cased word -> term
 
     def __missing__(self, token: str) -> str | None:
-        if len(self) > _CACHE_LIMIT:
-            self.clear()  # bounded memory in a long-lived process
-            self.by_word.clear()
         w = token.strip(_TRIM).lower().strip("'’-")
         by_word = self.by_word
         term: str | None
@@ -171,6 +168,11 @@ def _terms_for(language: str | None) -> _Terms:
     terms = _TERMS.get(language)
     if terms is None:
         terms = _TERMS[language] = _Terms(language)
+    elif len(terms) > _CACHE_LIMIT:
+        # bounded memory in a long-lived process (checked once per article, not once per new token:
+        # the memo may pass the limit by one article's tokens)
+        terms.clear()
+        terms.by_word.clear()
     return terms
 
 
@@ -307,12 +309,11 @@ def _score(art: _Article, title_terms: set[str], k: int) -> tuple[Counter[str], 
         size = len(terms) or 1
         # a softened length normalisation: longer sentences may cover more, but not without limit
         centrality = dot / (size**exponent * c_norm)
-        if isf:
+        score = w_position * (1.0 / (1.0 + index / POSITION_HALF_LIFE)) + centrality
+        if isf and not title_terms.isdisjoint(terms):  # else title_sim is 0.0: adding 0.0 changes nothing
             title_sim = sum(map(isf_squared.__getitem__, title_terms & terms)) / (sqrt(size) * t_norm)
-        else:
-            title_sim = 0.0
-        position = 1.0 / (1.0 + index / POSITION_HALF_LIFE)
-        raw.append(w_position * position + centrality + W_TITLE * title_sim)
+            score += W_TITLE * title_sim
+        raw.append(score)
     art.raw = raw
     art.final = [None] * n
     return sf, centroid
