@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -406,13 +407,12 @@ def _select(art: _Article, k: int) -> list[int]:
 
 
 def _outline(sections, art: _Article) -> list[OutlineEntry]:
-    by_section: dict[int, list[int]] = {}
-    for i, sec in enumerate(art.sections):
-        by_section.setdefault(sec, []).append(i)
     outline = []
-    raw, lengths, final = art.raw, art.lengths, art.final
+    raw, lengths, final, of_section = art.raw, art.lengths, art.final, art.sections
     for i, section in enumerate(sections):
-        members = by_section.get(i)
+        # a section's sentences are a run of article order (sections never decrease)
+        start = bisect_left(of_section, i)
+        members = range(start, bisect_right(of_section, i, start))
         gist = None
         if members:
             # within a section, its opening sentences carry the point; centrality breaks the tie
