@@ -13,11 +13,12 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
-from itertools import chain, compress, repeat
-from operator import and_, attrgetter, mul
+from dataclasses import dataclass, field
+from itertools import accumulate, chain, compress, repeat
+from operator import mul
 
 from newsdigest.summarizer.language import detect_language_of_words, stopwords
 from newsdigest.summarizer.model import Format, OutlineEntry, Span, Summary
@@ -99,24 +100,6 @@ LONG_EXPONENT = 1.0
 FUSED_PENALTY = 0.7
 
 
-@dataclass(slots=True)
-class _Sentence:
-    text: str
-    start: int
-    end: int
-    section: int
-    index: int
-    words: list[str]  # the sentence's whitespace-separated tokens, as written
-    length: int  # number of words
-    terms: frozenset[str] | set[str] = frozenset()  # index terms (binary: terms rarely repeat in a sentence)
-    raw: float = 0.0  # score before the shape factor
-    score: float | None = None  # final score, computed on demand
-
-    @property
-    def span(self) -> Span:
-        return Span(self.text, self.start, self.end)
-
-
 _DIGIT = re.compile(r"\d")
 _CACHE_LIMIT = 200_000
 
@@ -140,21 +123,17 @@ class _Terms(dict[str, str | None]):
         self.by_word: dict[str, str | None] = {}  # trimmed, lower-cased word -> term
 
     def __missing__(self, token: str) -> str | None:
-        if len(self) > _CACHE_LIMIT:
-            self.clear()  # bounded memory in a long-lived process
-            self.by_word.clear()
         w = token.strip(_TRIM).lower().strip("'’-")
+        by_word = self.by_word
         term: str | None
-        if w in self.by_word:
-            term = self.by_word[w]
+        if w in by_word:
+            term = by_word[w]
+        elif not w or w in self.stop or (len(w) < 2 and w.isascii()):
+            term = by_word[w] = None
+        elif not w.isalpha() and _DIGIT.search(w):
+            term = by_word[w] = None  # numbers, dates, scores: facts, but not what an article is about
         else:
-            if not w or w in self.stop or (len(w) < 2 and w.isascii()):
-                term = None
-            elif not w.isalpha() and _DIGIT.search(w):
-                term = None  # numbers, dates, scores: facts, but not what an article is about
-            else:
-                term = _stem(w) if self.english else w
-            self.by_word[w] = term
+            term = by_word[w] = _stem(w) if self.english else w
         self[token] = term
         return term
 
@@ -190,6 +169,11 @@ def _terms_for(language: str | None) -> _Terms:
     terms = _TERMS.get(language)
     if terms is None:
         terms = _TERMS[language] = _Terms(language)
+    elif len(terms) > _CACHE_LIMIT:
+        # bounded memory in a long-lived process (checked once per article, not once per new token:
+        # the memo may pass the limit by one article's tokens)
+        terms.clear()
+        terms.by_word.clear()
     return terms
 
 
@@ -206,111 +190,173 @@ def summarize(
     doc = lay.document
     text = doc.text
 
-    words_total = len(text.split())
+    art = _sentences(text, lay.prose, [s.start for s in doc.sections], language)
+    words_total = _word_count(text, lay.prose, art.lengths)
     reading = max(1, math.ceil(words_total / WORDS_PER_MINUTE)) if words_total else 0
-
-    starts = [s.start for s in doc.sections]
-    sentences, tokens, lang, to_term = _sentences(text, lay.prose, starts, language)
-    if len(sentences) < MIN_SENTENCES:
+    lang = art.language
+    n = len(art.texts)
+    if n < MIN_SENTENCES:
         return Summary(status="too_short", reading_time_minutes=reading, language=lang)
 
     k = max(1, max_sentences)
-    title_terms = {t for t in map(to_term.__getitem__, _words(title or "")) if t}
-    sentence_freq = _score(sentences, title_terms, k)
-    digest = _select(sentences, k)
+    title_terms = {t for t in map(art.to_term.__getitem__, _words(title or "")) if t}
+    sentence_freq, centroid = _score(art, title_terms, k)
     return Summary(
         status="ready",
-        digest=tuple(s.span for s in digest),
-        outline=tuple(_outline(doc.sections, sentences)),
-        keywords=_keywords(sentences, sentence_freq, tokens, title_terms),
+        digest=tuple(map(art.span, _select(art, k))),
+        outline=tuple(_outline(doc.sections, art)),
+        keywords=_keywords(art, sentence_freq, centroid, title_terms),
         reading_time_minutes=reading,
         language=lang,
-        extra={"sentences": len(sentences), "words": words_total},
+        extra={"sentences": n, "words": words_total},
     )
+
+
+def _word_count(text: str, prose: tuple[tuple[int, int], ...], sentence_lengths: list[int]) -> int:
+    """``len(text.split())``, without splitting the prose again: its sentences cover every token of the
+    prose paragraphs, each token once, since sentences and paragraphs end at whitespace (except after a
+    CJK end mark, where the long way is taken)."""
+    if "。" in text or "！" in text or "？" in text:
+        return len(text.split())
+    count = sum(sentence_lengths)
+    pos = 0
+    for a, b in prose:
+        if a < pos:
+            return len(text.split())  # never happens: paragraphs come in order
+        if a > pos:
+            count += len(text[pos:a].split())
+        pos = b
+    return count + len(text[pos:].split())
+
+
+@dataclass(slots=True)
+class _Article:
+    """An article's prose sentences as parallel lists indexed by sentence number (article order): no
+    object per sentence."""
+
+    text: str
+    offsets: list[tuple[int, int]]  # (start, end) of each sentence in text
+    sections: list[int]  # the section each sentence is in
+    texts: list[str]
+    words: list[list[str]]  # each sentence's whitespace-separated tokens, as written
+    lengths: list[int]  # number of words
+    terms: list[set[str]]  # index terms (binary: terms rarely repeat in a sentence)
+    all_words: list[str]  # every token of the sentences, in article order
+    all_terms: list[str | None]  # and its term
+    language: str | None
+    to_term: _Terms
+    raw: list[float] = field(default_factory=list)  # score before the shape factor
+    final: list[float | None] = field(default_factory=list)  # final score, computed on demand
+
+    def span(self, i: int) -> Span:
+        start, end = self.offsets[i]
+        return Span(self.texts[i], start, end)
 
 
 def _sentences(
     text: str, prose: tuple[tuple[int, int], ...], section_starts: list[int], language: str | None
-) -> tuple[list[_Sentence], tuple[list[str], list[str | None]], str | None, _Terms]:
-    """The prose sentences with their index terms, every token with its term (in article order), and
-    the language (the given one, or a guess from the words)."""
+) -> _Article:
+    """The prose sentences with their tokens and index terms, and the language (the given one, or a
+    guess from the words)."""
     # Every step per token runs in C (str.split, map over the memo, set); Python code only runs once
-    # per token never seen before.
-    out: list[_Sentence] = []
-    all_words: list[str] = []
+    # per sentence, and once per token never seen before.
+    offsets: list[tuple[int, int]] = []
+    sections: list[int] = []
     sec = 0
+    last = len(section_starts) - 1
     for a, b in prose:
-        while sec + 1 < len(section_starts) and a >= section_starts[sec + 1]:
+        while sec < last and a >= section_starts[sec + 1]:
             sec += 1
-        for s, e in sentence_offsets(text, a, b):
-            sentence = text[s:e]
-            words = sentence.split()
-            out.append(_Sentence(sentence, s, e, sec, len(out), words, len(words)))
-            all_words.extend(words)
+        found = sentence_offsets(text, a, b)
+        offsets += found
+        sections += repeat(sec, len(found))
+    texts = [text[s:e] for s, e in offsets]
+    words = list(map(str.split, texts))
+    lengths = list(map(len, words))
+    all_words = list(chain.from_iterable(words))
     lang = language or detect_language_of_words(all_words, _LANGUAGE_SAMPLE)
     to_term = _terms_for(lang)
-    term_of = to_term.__getitem__
-    all_terms: list[str | None] = []
-    for sent in out:
-        seq = list(map(term_of, sent.words))  # looked up in C: this is the hot loop
-        all_terms.extend(seq)
-        terms = set(seq)
-        terms.discard(None)
-        sent.terms = terms  # type: ignore[assignment]  # None is gone
-    return out, (all_words, all_terms), lang, to_term
+    all_terms = list(map(to_term.__getitem__, all_words))  # looked up in C: this is the hot loop
+    ends = list(accumulate(lengths))
+    with_none = list(map(set, map(all_terms.__getitem__, map(slice, [0, *ends], ends))))
+    for t in with_none:
+        t.discard(None)
+    terms: list[set[str]] = with_none  # type: ignore[assignment]  # None is gone
+    return _Article(
+        text, offsets, sections, texts, words, lengths, terms, all_words, all_terms, lang, to_term
+    )
 
 
-def _score(sentences: list[_Sentence], title_terms: set[str], k: int) -> Counter[str]:
+def _score(art: _Article, title_terms: set[str], k: int) -> tuple[Counter[str], dict[str, int]]:
     """Set each sentence's ``raw`` score (the shape factor, <= 1, is applied lazily by ``_final``);
-    returns each term's sentence frequency."""
-    n = len(sentences)
-    sf = Counter(chain.from_iterable(s.terms for s in sentences))  # sentence frequency
+    returns each term's sentence frequency, and the centroid (the terms used by two sentences or more)."""
+    termsets = art.terms
+    n = len(termsets)
+    sf = Counter(chain.from_iterable(termsets))  # sentence frequency
     # Centroid: terms that recur across sentences, weighted by how many sentences they span.
-    centroid = {t: c for t, c in sf.items() if c >= CENTROID_MIN_SF}
+    centroid = dict(compress(sf.items(), map((CENTROID_MIN_SF - 1).__lt__, sf.values())))
     weights = list(centroid.values())
     c_norm = math.sqrt(sum(map(mul, weights, weights))) or 1.0
     centroid_get = centroid.get
     isf = {t: math.log(1 + n / sf[t]) if t in sf else math.log(1 + n) for t in title_terms}
     t_norm = math.sqrt(sum(v * v for v in isf.values())) or 1.0
+    isf_squared = {t: v**2 for t, v in isf.items()}
     w_position = W_POSITION if k > 1 else W_POSITION_ONE
-    for s in sentences:
-        terms = s.terms
+    exponent = LENGTH_EXPONENT / 2
+    sqrt = math.sqrt
+    raw = []
+    for index, terms in enumerate(termsets):
         dot = sum(map(centroid_get, terms, repeat(0)))
         size = len(terms) or 1
-        norm = math.sqrt(size)
         # a softened length normalisation: longer sentences may cover more, but not without limit
-        centrality = dot / (size ** (LENGTH_EXPONENT / 2) * c_norm)
-        title_sim = sum(isf[t] ** 2 for t in title_terms & terms) / (norm * t_norm) if isf else 0.0
-        position = 1.0 / (1.0 + s.index / POSITION_HALF_LIFE)
-        s.raw = w_position * position + centrality + W_TITLE * title_sim
-    return sf
+        centrality = dot / (size**exponent * c_norm)
+        score = w_position * (1.0 / (1.0 + index / POSITION_HALF_LIFE)) + centrality
+        if isf and not title_terms.isdisjoint(terms):  # else title_sim is 0.0: adding 0.0 changes nothing
+            title_sim = sum(map(isf_squared.__getitem__, title_terms & terms)) / (sqrt(size) * t_norm)
+            score += W_TITLE * title_sim
+        raw.append(score)
+    art.raw = raw
+    art.final = [None] * n
+    return sf, centroid
 
 
-def _final(s: _Sentence) -> float:
-    if s.score is None:
-        s.score = s.raw * _shape_factor(s)
-    return s.score
+def _final(art: _Article, i: int) -> float:
+    score = art.final[i]
+    if score is None:
+        score = art.final[i] = art.raw[i] * _shape_factor(art.texts[i], art.words[i], art.lengths[i])
+    return score
 
 
-def _ranked(sentences: list[_Sentence]) -> Iterator[_Sentence]:
+def _ranked(art: _Article, candidates: list[int]) -> Iterator[int]:
     """Sentences by descending final score (ties: article order). The final score never exceeds the raw
     one, so shape factors are only computed for sentences that might still come next."""
-    order = sorted(sentences, key=attrgetter("raw"), reverse=True)  # stable: ties stay in article order
-    heap: list[tuple[float, int, _Sentence]] = []
+    raw = art.raw
+    order = sorted(candidates, key=raw.__getitem__, reverse=True)  # stable: ties stay in article order
+    heap: list[tuple[float, int]] = []
     i = 0
     while True:
-        while i < len(order) and (not heap or -heap[0][0] <= order[i].raw):
+        while i < len(order) and (not heap or -heap[0][0] <= raw[order[i]]):
             s = order[i]
-            heapq.heappush(heap, (-_final(s), s.index, s))
+            heapq.heappush(heap, (-_final(art, s), s))
             i += 1
         if not heap:
             return
-        yield heapq.heappop(heap)[2]
+        yield heapq.heappop(heap)[1]
 
 
-def _shape_factor(s: _Sentence) -> float:
+def _length_factor(n: int) -> float:
+    """The shape factor's length prior; its other factors only lower it."""
+    if n < 6:
+        return 0.3
+    if n < 10:
+        return 0.75
+    if n > LONG_SENTENCE:
+        return (LONG_SENTENCE / n) ** LONG_EXPONENT
+    return 1.0
+
+
+def _shape_factor(text: str, words: list[str], n: int) -> float:
     """Length prior and penalties for text that is rarely a good summary sentence."""
-    text = s.text
     low = text.lower()
     if (
         any(map(low.__contains__, _BOILERPLATE))
@@ -318,119 +364,138 @@ def _shape_factor(s: _Sentence) -> float:
         or ("call " in low and _PHONE.search(low))
     ):
         return 0.05
-    factor = 1.0
-    n = s.length
-    if n < 6:
-        factor *= 0.3
-    elif n < 10:
-        factor *= 0.75
-    elif n > LONG_SENTENCE:
-        factor *= (LONG_SENTENCE / n) ** LONG_EXPONENT
+    factor = _length_factor(n)  # >= 0.3: the 0.05 above is lower, as _ranked and _outline assume
     bare = text.rstrip(_CLOSERS)
     if not bare or bare[-1] not in ".!?…":
         factor *= 0.6  # a caption, label or list fragment
-    if text[0] in _OPEN_QUOTES or bare != text.rstrip() or not _FIRST_PERSON.isdisjoint(s.words):
+    if text[0] in _OPEN_QUOTES or bare != text.rstrip() or not _FIRST_PERSON.isdisjoint(words):
         factor *= QUOTE_PENALTY  # quoted speech: colour, rarely the news itself
-    if not _OPENER_CAPS.isdisjoint(s.words[1:]) and _FUSED_CAPTION.search(text):
+    if not _OPENER_CAPS.isdisjoint(words[1:]) and _FUSED_CAPTION.search(text):
         factor *= FUSED_PENALTY  # a photo caption run into the next sentence (no end mark between them)
     if bare.endswith("?"):
         factor *= 0.7
     return factor
 
 
-def _cosine(a: _Sentence, b: _Sentence) -> float:
-    if not a.terms or not b.terms:
+def _cosine(a: set[str], b: set[str]) -> float:
+    if not a or not b:
         return 0.0
-    return len(a.terms & b.terms) / math.sqrt(len(a.terms) * len(b.terms))
+    return len(a & b) / math.sqrt(len(a) * len(b))
 
 
-def _select(sentences: list[_Sentence], k: int) -> list[_Sentence]:
+def _select(art: _Article, k: int) -> list[int]:
     budget = WORDS_PER_DIGEST_SENTENCE * k if k > 1 else ONE_SENTENCE_WORDS
     cap = min(MAX_SINGLE_SENTENCE_WORDS, budget)
-    chosen: list[_Sentence] = []
+    lengths = art.lengths
+    termsets = art.terms
+    chosen: list[int] = []
     used = 0
-    for s in _ranked([s for s in sentences if s.length <= cap]):
+    for s in _ranked(art, list(compress(range(len(lengths)), map(cap.__ge__, lengths)))):
         if len(chosen) >= k or budget - used < MIN_DIGEST_SENTENCE_WORDS:
             break
-        if s.length > MAX_SINGLE_SENTENCE_WORDS or used + s.length > budget:
+        length = lengths[s]
+        if length > MAX_SINGLE_SENTENCE_WORDS or used + length > budget:
             continue
-        if any(_cosine(s, c) > NEAR_DUPLICATE for c in chosen):
+        terms = termsets[s]
+        if any(_cosine(terms, termsets[c]) > NEAR_DUPLICATE for c in chosen):
             continue
         chosen.append(s)
-        used += s.length
+        used += length
     if not chosen:
-        chosen = [min(sentences, key=lambda s: (s.length, s.index))]
-    return sorted(chosen, key=lambda s: s.index)
+        chosen = [min(range(len(lengths)), key=lengths.__getitem__)]  # the first of the shortest
+    return sorted(chosen)
 
 
-def _outline(sections, sentences: list[_Sentence]) -> list[OutlineEntry]:
-    by_section: dict[int, list[_Sentence]] = {}
-    for s in sentences:
-        by_section.setdefault(s.section, []).append(s)
+def _outline(sections, art: _Article) -> list[OutlineEntry]:
     outline = []
+    raw, lengths, final, of_section = art.raw, art.lengths, art.final, art.sections
     for i, section in enumerate(sections):
-        members = by_section.get(i, [])
+        # a section's sentences are a run of article order (sections never decrease)
+        start = bisect_left(of_section, i)
+        members = range(start, bisect_right(of_section, i, start))
         gist = None
         if members:
             # within a section, its opening sentences carry the point; centrality breaks the tie
-            best = max(
-                members[:5], key=lambda s: (_final(s) / (1.0 + 0.3 * (s.index - members[0].index)), -s.index)
-            )
-            gist = best.span
+            # (the best of the first five by final score / distance from the first; a tie goes to the
+            # earlier one, so a sentence whose upper bound cannot beat the best so far is passed over)
+            first = members[0]
+            best, best_value = first, _final(art, first)  # / 1.0
+            for s in members[1:5]:
+                scale = 1.0 + 0.3 * (s - first)
+                if final[s] is None and raw[s] * _length_factor(lengths[s]) / scale <= best_value:
+                    continue
+                value = _final(art, s) / scale
+                if value > best_value:
+                    best, best_value = s, value
+            gist = art.span(best)
         outline.append(OutlineEntry(section.heading, gist))
     return outline
 
 
 def _keywords(
-    sentences: list[_Sentence],
-    sentence_freq: Counter[str],
-    tokens: tuple[list[str], list[str | None]],
-    title_terms: set[str],
+    art: _Article, counts: Counter[str], centroid: dict[str, int], title_terms: set[str]
 ) -> tuple[str, ...]:
     """The article's most salient content words, spelled as the article most often spells them: how many
     sentences use them, boosted for words of the title and the lead."""
-    counts = sentence_freq
-    lead = {t for s in sentences[:3] for t in s.terms}
-    candidates = [t for t, c in counts.items() if c >= 2 and len(t) > 2]
+    # Score: sentence frequency, x1.5 in the lead, x2 in the title; kept doubled, in integers (exact).
+    candidates = list(compress(centroid, map((2).__lt__, map(len, centroid))))  # used twice, 3+ letters
     candidates.extend(t for t in title_terms.difference(candidates) if len(t) > 2)
-    scored = sorted(
-        (-counts[t] * (1.5 if t in lead else 1.0) * (2.0 if t in title_terms else 1.0), t) for t in candidates
-    )
-    top = {t for _, t in scored[: 2 * KEYWORDS]}
-    words, terms = tokens
-    mask = list(map(top.__contains__, terms))  # the few tokens of the top terms, picked out in C
-    picked = zip(compress(terms, mask), map(str.strip, compress(words, mask), repeat(_TRIM)), strict=True)
-    spellings = Counter(picked)  # counted in C
+    score = dict(zip(candidates, map(mul, map(counts.__getitem__, candidates), repeat(-2)), strict=True))
+    for t in set().union(*art.terms[:3]).intersection(score):
+        score[t] = score[t] * 3 // 2
+    for t in title_terms.intersection(score):
+        score[t] *= 2
+    best = sorted(zip(score.values(), score, strict=True))[: 2 * KEYWORDS]
+    top = {t for _, t in best}
+    words, terms = art.all_words, art.all_terms
+    # where the top terms' tokens are (a few dozen), picked out in C
+    positions = list(compress(range(len(terms)), map(top.__contains__, terms)))
+    # each top term's spellings: its tokens counted as written, then trimmed (fewer distinct tokens
+    # than tokens; different tokens can trim to one spelling)
+    to_term = art.to_term
     forms: dict[str, dict[str, int]] = {}
-    for (term, word), c in spellings.items():
-        forms.setdefault(term, {})[word] = c  # type: ignore[arg-type]  # top holds no None
+    for token, c in Counter(map(words.__getitem__, positions)).items():
+        spelled = forms.setdefault(to_term[token], {})  # type: ignore[arg-type]  # top holds no None
+        word = token.strip(_TRIM)
+        spelled[word] = spelled.get(word, 0) + c
     out: list[str] = []
     seen: set[str] = set()
     chosen: dict[str, str] = {}  # term -> its spelling in `out`
-    for _, term in scored[: 2 * KEYWORDS]:
+    for _, term in best:
         if term not in forms:
             continue
-        # the commonest spelling; lower case wins a tie (sentence-initial capitals are not names)
-        form = max(forms[term].items(), key=lambda kv: (kv[1], kv[0].islower(), kv[0]))[0]
+        spelled = forms[term]
+        if len(spelled) == 1:
+            form = next(iter(spelled))
+        else:
+            # the commonest spelling; lower case wins a tie (sentence-initial capitals are not names)
+            form = max(spelled.items(), key=lambda kv: (kv[1], kv[0].islower(), kv[0]))[0]
         form = (form[:-2] if form.endswith(("'s", "’s")) else form).strip("'’-")
         if form.isupper() and len(form) > 5:
             form = form.lower()
-        if not form or form.lower() in seen:
+        low = form.lower()
+        if not form or low in seen:
             continue
-        seen.add(form.lower())
+        seen.add(low)
         out.append(form)
         chosen[term] = form
         if len(out) == KEYWORDS + 2:
             break
-    return tuple(_join_names(out, chosen, words, terms, mask)[:KEYWORDS])
+    return tuple(_join_names(out, chosen, words, terms, positions)[:KEYWORDS])
 
 
 def _join_names(
-    out: list[str], chosen: dict[str, str], words: list[str], terms: list[str | None], mask: list[bool]
+    out: list[str], chosen: dict[str, str], words: list[str], terms: list[str | None], positions: list[int]
 ) -> list[str]:
     """Two capitalised keywords that the article writes side by side, twice or more, are one name:
     "Whole Foods". Only positions where both tokens are keyword tokens are looked at."""
-    adjacent = list(compress(range(len(terms) - 1), map(and_, mask, mask[1:])))  # found in C; a handful
+    capitalised = {t for t, form in chosen.items() if form[:1].isupper()}
+    if len(capitalised) < 2:
+        return out  # a join needs two capitalised keywords
+    # only tokens of those can be joined; their positions in a row (a handful)
+    positions = [i for i in positions if terms[i] in capitalised]
+    at = set(positions)
+    adjacent = [i for i in positions if i + 1 in at]
     if not adjacent:
         return out
     pairs = Counter(

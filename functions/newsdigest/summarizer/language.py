@@ -36,10 +36,18 @@ def detect_language_of_words(words: list[str], sample: int = 200) -> str | None:
     or punctuated stop words just miss, which costs little against the thresholds)."""
     if len(words) < _MIN_WORDS:
         return None
-    lowered = " ".join(words[:sample]).lower().split()
-    n = len(lowered)
-    if sum(map(stopwords("en").__contains__, lowered)) >= _SURELY_ENGLISH * n:
-        return "en"  # most articles are: no need to try the other lists (each count runs in C)
+    head = words[:sample]
+    n = len(head)
+    # Most articles are English: no need to try the other lists, nor usually to count the whole sample
+    # (the count only grows: once it reaches the threshold the answer is known). Each count runs in C.
+    english = stopwords("en").__contains__
+    need = _SURELY_ENGLISH * n
+    english_hits = 0
+    for at in range(0, n, 50):
+        english_hits += sum(map(english, map(str.lower, head[at : at + 50])))
+        if english_hits >= need:
+            return "en"
+    lowered = list(map(str.lower, head))  # words hold no whitespace
     hits = {code: sum(map(stopwords(code).__contains__, lowered)) for code in LANGUAGES}
     best = max(LANGUAGES, key=lambda c: (hits[c], -LANGUAGES.index(c)))
     return best if hits[best] >= _MIN_SHARE * n else None

@@ -62,19 +62,23 @@ def _is_boundary(text: str, start: int, mark_start: int, mark_end: int) -> bool:
     if not token:
         return True
     low = token.lower()
-    nxt_match = _NEXT_WORD.match(text, mark_end)
-    nxt = nxt_match.group(1).lower() if nxt_match else ""
     if low in ("no", "nos"):
-        return not nxt[:1].isdigit()  # "No. 5" but "the answer was no. The"
+        return not _next_word(text, mark_end)[:1].isdigit()  # "No. 5" but "the answer was no. The"
     if low in _NEVER_FINAL:
         return False
     if len(token) == 1 and token.isalpha() and token.isupper():
         return False  # an initial: "John F. Kennedy"
-    if _DOTTED_ACRONYM.match(token + "."):
-        return nxt in _OPENERS  # "U.S. officials" vs "... in the U.S. The"
+    if "." in token and _DOTTED_ACRONYM.match(token + "."):
+        return _next_word(text, mark_end) in _OPENERS  # "U.S. officials" vs "... in the U.S. The"
     if low in _MAYBE_FINAL:
-        return nxt in _OPENERS
+        return _next_word(text, mark_end) in _OPENERS
     return True
+
+
+def _next_word(text: str, at: int) -> str:
+    """The word after ``at`` (past spaces and opening quotes), lower-cased; "" if none."""
+    match = _NEXT_WORD.match(text, at)
+    return match.group(1).lower() if match else ""
 
 
 def _inside_quote(text: str, start: int, at: int, end: int) -> bool:
@@ -139,11 +143,12 @@ def sentence_offsets(text: str, start: int = 0, end: int | None = None) -> list[
                 continue
             if quotes and _inside_quote(text, cut, mark_end, piece_end):
                 continue
-            chunk = text[cut:mark_end]
-            stripped = chunk.strip()
-            if stripped:
-                a = cut + (len(chunk) - len(chunk.lstrip()))
-                out.append((a, a + len(stripped)))
+            # text[cut:mark_end], stripped: it ends with the end mark (or a closer), never with a space,
+            # so only leading whitespace (usually one space) needs skipping
+            a = cut
+            while text[a].isspace():
+                a += 1
+            out.append((a, mark_end))
             cut = mark_end
         _append(text, cut, piece_end, out)
     return out
