@@ -22,21 +22,11 @@ from newsdigest.models import (
     DigestOut,
     Summary,
 )
-from newsdigest.timeline import Page, window_bounds
+from newsdigest.timeline import TimelineReader, window_bounds
 
 
-class ArticleReader(Protocol):
+class ArticleReader(TimelineReader, Protocol):
     def get_article(self, article_id: str) -> Article: ...
-
-    def timeline(
-        self,
-        *,
-        limit: int,
-        start_key: dict[str, Any] | None = None,
-        key_from: str | None = None,
-        key_to: str | None = None,
-        source: str | None = None,
-    ) -> Page: ...
 
 
 def _pending(article_id: str) -> DigestOut:

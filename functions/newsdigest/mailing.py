@@ -25,7 +25,7 @@ from newsdigest.models import ArticleHeader
 from newsdigest.periods import Period, following, latest_due
 from newsdigest.subscribers import Mailer, unsubscribe_url
 from newsdigest.subscription_models import ClaimOutcome, DeliveryState, DigestJob, Subscriber
-from newsdigest.timeline import Page
+from newsdigest.timeline import TimelineReader
 
 DUE_PAGE_SIZE = 100
 # Stop queueing when the function has less than this left; the raised error makes Lambda retry the run.
@@ -64,17 +64,6 @@ class Deliveries(Protocol):
 
 class Queue(Protocol):
     def enqueue(self, jobs: list[DigestJob]) -> None: ...
-
-
-class TimelineReader(Protocol):
-    def timeline(
-        self,
-        *,
-        limit: int,
-        start_key: dict[str, Any] | None = None,
-        key_from: str | None = None,
-        key_to: str | None = None,
-    ) -> Page: ...
 
 
 class RunIncomplete(Exception):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from newsdigest.models import ArticleHeader
 
@@ -32,3 +32,17 @@ class Page:
 
     items: list[ArticleHeader]
     last_key: dict[str, Any] | None
+
+
+class TimelineReader(Protocol):
+    """What reads the timeline: one Query a call (the DAL's ArticleStore)."""
+
+    def timeline(
+        self,
+        *,
+        limit: int,
+        start_key: dict[str, Any] | None = None,
+        key_from: str | None = None,
+        key_to: str | None = None,
+        source: str | None = None,
+    ) -> Page: ...
