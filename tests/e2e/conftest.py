@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from newsdigest_local.stack import LocalStack
@@ -12,12 +14,12 @@ API_KEY = "e2e-test-key"
 WRITE = {"x-api-key": API_KEY}
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    """The whole local stack - moto's server, API and stream mapping - on loopback ports of its own."""
+@contextmanager
+def running_stack(**options: Any) -> Iterator[LocalStack]:
+    """A local stack on loopback ports of its own; the process environment is restored afterwards."""
     saved = dict(os.environ)
     reset_caches()
-    local = LocalStack(api_port=0, log=lambda line: None, poll_interval=0.05, api_key=API_KEY)
+    local = LocalStack(api_port=0, log=lambda line: None, poll_interval=0.05, **options)
     local.start().serve_in_thread()
     try:
         yield local
@@ -26,3 +28,10 @@ def stack() -> Iterator[LocalStack]:
         reset_caches()
         os.environ.clear()
         os.environ.update(saved)
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    """The whole local stack - moto's server, API and stream mapping - on loopback ports of its own."""
+    with running_stack(api_key=API_KEY) as local:
+        yield local

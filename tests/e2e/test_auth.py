@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 import boto3
 import pytest
 import requests
-from newsdigest_local.stack import LocalStack
 
-from tests.conftest import reset_caches
-from tests.e2e.conftest import API_KEY
+from tests.e2e.conftest import API_KEY, running_stack
 
 pytestmark = pytest.mark.e2e
 ARTICLE = {
@@ -63,16 +59,7 @@ def test_reads_are_public_and_writes_work_with_the_key(stack):
 
 
 def test_one_setting_makes_reads_need_the_key_too():
-    saved = dict(os.environ)
-    reset_caches()
-    local = (
-        LocalStack(
-            api_port=0, log=lambda line: None, api_key="reads-key", parameters={"ReadsRequireApiKey": "true"}
-        )
-        .start()
-        .serve_in_thread()
-    )
-    try:
+    with running_stack(api_key="reads-key", parameters={"ReadsRequireApiKey": "true"}) as local:
         assert requests.get(f"{local.api_url}/articles", timeout=5).status_code == 403
         assert (
             requests.get(
@@ -81,27 +68,13 @@ def test_one_setting_makes_reads_need_the_key_too():
             == 200
         )
         assert requests.get(f"{local.api_url}/health", timeout=5).status_code == 200  # health stays public
-    finally:
-        local.stop()
-        reset_caches()
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def test_cors_is_off_by_default_and_one_parameter_turns_it_on(stack):
     assert "Access-Control-Allow-Origin" not in requests.get(f"{stack.api_url}/health", timeout=5).headers
-    saved = dict(os.environ)
-    reset_caches()
     origin = "https://news.example.com"
-    local = LocalStack(api_port=0, log=lambda line: None, parameters={"CorsAllowOrigin": origin})
-    local.start().serve_in_thread()
-    try:
+    with running_stack(parameters={"CorsAllowOrigin": origin}) as local:
         preflight = requests.options(f"{local.api_url}/articles", headers={"Origin": origin}, timeout=5)
         assert preflight.status_code == 200
         assert preflight.headers["Access-Control-Allow-Origin"] == origin
         assert "x-api-key" in preflight.headers["Access-Control-Allow-Headers"]
-    finally:
-        local.stop()
-        reset_caches()
-        os.environ.clear()
-        os.environ.update(saved)

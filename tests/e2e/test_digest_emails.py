@@ -22,9 +22,9 @@ from newsdigest.subscription_models import Preferences
 from newsdigest_local.mail import sent_mail
 from newsdigest_local.stack import LocalStack
 
-from tests.conftest import ROOT, reset_caches
+from tests.conftest import ROOT
 from tests.digest_helpers import digests_to, due_time_covering, link_token, mail_to, parts, subscription
-from tests.e2e.conftest import API_KEY, WRITE
+from tests.e2e.conftest import API_KEY, WRITE, running_stack
 
 pytestmark = pytest.mark.e2e
 CLI = [sys.executable, "-m", "newsdigest.cli"]
@@ -38,20 +38,8 @@ class LambdaCrash(BaseException):
 
 @pytest.fixture(scope="module")
 def mail_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    saved = dict(os.environ)
-    reset_caches()
-    state = tmp_path_factory.mktemp("state")
-    local = LocalStack(
-        api_port=0, state_dir=state, log=lambda line: None, poll_interval=0.05, api_key=API_KEY
-    )
-    local.start().serve_in_thread()
-    try:
+    with running_stack(state_dir=tmp_path_factory.mktemp("state"), api_key=API_KEY) as local:
         yield local
-    finally:
-        local.stop()
-        reset_caches()
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
