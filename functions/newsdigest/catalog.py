@@ -29,16 +29,13 @@ class ArticleReader(TimelineReader, Protocol):
     def get_article(self, article_id: str) -> Article: ...
 
 
-def _pending(article_id: str) -> DigestOut:
-    return DigestOut(
-        article_id=article_id, status="pending", digest=[], outline=[], keywords=[], reading_time_minutes=0
-    )
+def current_summary(status: str, summary: Summary | None) -> Summary:
+    """The summary readers see: none yet (or one of an older version) reads as pending."""
+    return summary if summary is not None and status != "pending" else Summary(status="pending")
 
 
 def digest_of(article: Article) -> DigestOut:
-    summary = article.summary
-    if summary is None or article.summary_status == "pending":
-        return _pending(article.id)
+    summary = current_summary(article.summary_status, article.summary)
     return DigestOut(
         article_id=article.id,
         status=summary.status,
@@ -135,8 +132,7 @@ def list_articles(
 
 
 def _entry(header: ArticleHeader) -> DigestEntry:
-    summary = header.summary if header.summary_status != "pending" else None
-    summary = summary or Summary(status="pending")
+    summary = current_summary(header.summary_status, header.summary)
     return DigestEntry(
         id=header.id,
         title=header.title,
