@@ -211,7 +211,7 @@ def sns_event(message: dict[str, Any]) -> dict[str, Any]:
 
 
 def digest_events() -> dict[str, Any]:
-    from newsdigest.tokens import subscriber_id
+    from newsdigest.subscriptions.models import subscriber_id
 
     token = {"token": TOKEN_PLACEHOLDER}
     job = {
@@ -277,7 +277,7 @@ def digest_events() -> dict[str, Any]:
 
 
 def main() -> None:
-    from newsdigest.ids import article_id
+    from newsdigest.articles.ids import article_id
 
     article = sample_article()
     aid = article_id(url=SAMPLE_URL, title="", body="")

@@ -34,19 +34,20 @@ def load_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / name).read_text())
 
 
-def reset_caches() -> None:
-    """Settings and clients are built once per cold start; a test is a cold start."""
-    from newsdigest.api import dependencies, subscriptions
-    from newsdigest.config import get_settings
-    from newsdigest.dal import dynamodb, jobs, mailer
+def cold_start(**members: Any) -> Any:
+    """Settings and clients are built once per cold start (newsdigest.wiring); a test is a cold start, and
+    hands in the fakes it wants (``mailer=``, ``clock=``, ...)."""
+    from newsdigest import wiring
 
-    get_settings.cache_clear()
-    dependencies.article_store.cache_clear()
-    dynamodb.cached_table.cache_clear()
-    subscriptions.subscriber_store.cache_clear()
-    subscriptions.mailer.cache_clear()
-    mailer._client.cache_clear()
-    jobs._client.cache_clear()
+    return wiring.cold_start(**members)
+
+
+@pytest.fixture
+def fakes() -> Iterator[Any]:
+    """``fakes(mailer=..., clock=...)``: a cold start with these fakes for the rest of the test; a plain
+    cold start after it."""
+    yield cold_start
+    cold_start()
 
 
 @pytest.fixture
@@ -67,8 +68,8 @@ def aws() -> Iterator[Any]:
             template, resolver, log=lambda line: None, overrides=local_function_environment(True)
         )
         runtime.resolver = resolver  # type: ignore[attr-defined]
-        reset_caches()
+        cold_start()
         yield runtime
-    reset_caches()
+    cold_start()
     os.environ.clear()
     os.environ.update(saved)

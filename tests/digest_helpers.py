@@ -5,13 +5,14 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from newsdigest.periods import period_starting
-from newsdigest.subscription_models import Preferences
+from newsdigest.subscriptions.models import Preferences
+from newsdigest.subscriptions.periods import period_starting
 from newsdigest_local.mail import SentMail, sent_mail
 
 
@@ -50,3 +51,24 @@ def due_time_covering(prefs: Preferences, instant: datetime, minutes: int = 5) -
 
 def subscription(address: str, **extra: Any) -> dict[str, Any]:
     return {"email": address, "frequency": "daily", "timezone": "Europe/Paris", "send_hour": 7} | extra
+
+
+class ScriptedMailer:
+    """The real mailer (SES on moto), with a script run before each send: ``script(n)`` for the n-th send
+    (from 1) may raise to make that send crash or fail."""
+
+    def __init__(self, script: Callable[[int], None]) -> None:
+        from newsdigest import wiring
+
+        self.real = wiring.services.mailer
+        self.script = script
+        self.sends = 0
+
+    @property
+    def calls(self) -> int:
+        return int(self.real.calls)
+
+    def send(self, raw: bytes) -> str:
+        self.sends += 1
+        self.script(self.sends)
+        return str(self.real.send(raw))

@@ -1,12 +1,12 @@
 """Service configuration: one pydantic model, read from the environment once per cold start.
 
-Logic code receives a ``Settings`` object; only this module reads ``os.environ``.
+Logic code receives a ``Settings`` object; only this module reads ``os.environ``, and only
+``newsdigest.wiring`` calls it (once per cold start).
 """
 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
@@ -73,8 +73,3 @@ class Settings(BaseModel):
             if var and var in env and env[var] != "":
                 values[name] = env[var]
         return cls.model_validate(values)
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings.from_env()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from newsdigest_local.stack import LocalStack
 
-from tests.conftest import reset_caches
+from tests.conftest import cold_start
 
 API_KEY = "e2e-test-key"
 WRITE = {"x-api-key": API_KEY}
@@ -18,14 +18,14 @@ WRITE = {"x-api-key": API_KEY}
 def running_stack(**options: Any) -> Iterator[LocalStack]:
     """A local stack on loopback ports of its own; the process environment is restored afterwards."""
     saved = dict(os.environ)
-    reset_caches()
+    cold_start()
     local = LocalStack(api_port=0, log=lambda line: None, poll_interval=0.05, **options)
     local.start().serve_in_thread()
     try:
         yield local
     finally:
         local.stop()
-        reset_caches()
+        cold_start()
         os.environ.clear()
         os.environ.update(saved)
 

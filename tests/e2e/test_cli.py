@@ -18,7 +18,7 @@ from newsdigest_local.stack import free_port
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
-CLI = [sys.executable, "-m", "newsdigest.cli"]
+CLI = [sys.executable, "-m", "newsdigest_local.cli"]
 
 
 def clean_env() -> dict[str, str]:

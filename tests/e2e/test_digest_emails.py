@@ -18,16 +18,24 @@ from pathlib import Path
 import pytest
 import requests
 from newsdigest.config import DELIVERY_LEASE_SECONDS
-from newsdigest.subscription_models import Preferences
+from newsdigest.subscriptions.models import Preferences
 from newsdigest_local.mail import sent_mail
 from newsdigest_local.stack import LocalStack
 
 from tests.conftest import ROOT
-from tests.digest_helpers import digests_to, due_time_covering, link_token, mail_to, parts, subscription
+from tests.digest_helpers import (
+    ScriptedMailer,
+    digests_to,
+    due_time_covering,
+    link_token,
+    mail_to,
+    parts,
+    subscription,
+)
 from tests.e2e.conftest import API_KEY, WRITE, running_stack
 
 pytestmark = pytest.mark.e2e
-CLI = [sys.executable, "-m", "newsdigest.cli"]
+CLI = [sys.executable, "-m", "newsdigest_local.cli"]
 PREFS = Preferences(frequency="daily", timezone="Europe/Paris", send_hour=7)
 HOSTILE_TITLE = "Ferries <script>alert('pwned')</script> go electric"
 
@@ -179,30 +187,24 @@ def test_subscribe_confirm_fire_gives_one_email_with_working_unsubscribe(mail_st
     assert len(sent_mail()) == before
 
 
-def test_a_crash_between_sends_then_a_rerun_mails_each_due_subscriber_once(mail_stack, run_time, monkeypatch):
-    from newsdigest.dal.mailer import SesMailer
-    from newsdigest.handlers import digest_send
-
+def test_a_crash_between_sends_then_a_rerun_mails_each_due_subscriber_once(mail_stack, run_time, fakes):
     addresses = [f"crash{i}@example.com" for i in range(4)]
     for address in addresses:
         subscribe_and_confirm(mail_stack, address)
-    real_send = SesMailer.send
-    calls = {"n": 0}
 
-    def crash_on_second(self, raw: bytes) -> str:
-        calls["n"] += 1
-        if calls["n"] == 2:
+    def crash_on_second(n: int) -> None:
+        if n == 2:
             raise LambdaCrash()
-        return real_send(self, raw)
 
     # Given a sender that dies after its first send of the run
-    monkeypatch.setattr(SesMailer, "send", crash_on_second)
+    mailer = ScriptedMailer(crash_on_second)
+    fakes(mailer=mailer)
     fire(mail_stack, run_time)
-    wait_until(lambda: calls["n"] >= 2)
+    wait_until(lambda: mailer.sends >= 2)
 
     # When the crashed claim's lease has passed and the schedule runs again (Scheduler retry)
     later = datetime.now(UTC) + timedelta(seconds=DELIVERY_LEASE_SECONDS + 1)
-    monkeypatch.setattr(digest_send, "_now", lambda: later)
+    fakes(mailer=mailer, clock=lambda: later)
     fire(mail_stack, run_time)
     settle(mail_stack)
 
@@ -223,7 +225,7 @@ def test_a_bounce_published_by_ses_suppresses_the_address(mail_stack):
     table = boto3.resource("dynamodb", endpoint_url=mail_stack.aws_endpoint).Table(
         mail_stack.resolver.refs["SubscribersTable"]
     )
-    from newsdigest.tokens import subscriber_id
+    from newsdigest.subscriptions.models import subscriber_id
 
     key = {"id": subscriber_id("bouncy@example.com"), "sk": "subscriber"}
     wait_until(lambda: table.get_item(Key=key)["Item"]["status"] == "suppressed")

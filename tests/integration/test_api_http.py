@@ -284,7 +284,7 @@ def test_out_of_range_limits_are_422(aws, limit):
 @pytest.fixture
 def dynamodb_calls(aws):
     """Counts the DynamoDB requests made by the handlers (every boto3 client of the default session)."""
-    from tests.conftest import reset_caches
+    from tests.conftest import cold_start
 
     calls: list[str] = []
     session = boto3._get_default_session()
@@ -293,7 +293,7 @@ def dynamodb_calls(aws):
         calls.append(model.name)
 
     session.events.register("before-call.dynamodb", count)
-    reset_caches()
+    cold_start()
     yield calls
     session.events.unregister("before-call.dynamodb", count)
 
@@ -349,18 +349,15 @@ def test_cors_headers_follow_the_setting(aws, monkeypatch):
     from newsdigest.api.routes import read_routers
     from newsdigest_local.context import LocalContext
 
-    from tests.conftest import reset_caches
+    from tests.conftest import cold_start
 
     event = request("api-health.json", headers={"Origin": "https://news.example.com"})
-    reset_caches()
-    plain = build_resolver(*read_routers()).resolve(
+    plain = build_resolver(*read_routers(), settings=cold_start().settings).resolve(
         copy.deepcopy(event), LocalContext("ApiFunction", 256, 10)
     )
     assert "Access-Control-Allow-Origin" not in (plain.get("multiValueHeaders") or {})
 
     monkeypatch.setenv("NEWSDIGEST_CORS_ALLOW_ORIGIN", "https://news.example.com")
-    reset_caches()
-    app = build_resolver(*read_routers())
+    app = build_resolver(*read_routers(), settings=cold_start().settings)
     response = app.resolve(copy.deepcopy(event), LocalContext("ApiFunction", 256, 10))
     assert response["multiValueHeaders"]["Access-Control-Allow-Origin"] == ["https://news.example.com"]
-    reset_caches()

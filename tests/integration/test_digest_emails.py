@@ -11,14 +11,22 @@ from typing import Any
 import boto3
 import pytest
 from newsdigest.config import DELIVERY_LEASE_SECONDS
-from newsdigest.subscription_models import Preferences
-from newsdigest.tokens import issue_token, subscriber_id
+from newsdigest.subscriptions.links import issue_token
+from newsdigest.subscriptions.models import Preferences, subscriber_id
 from newsdigest_local.mail import sent_mail
 from newsdigest_local.queues import QueuePoller, queue_pollers, sns_event
 from newsdigest_local.streams import StreamPoller
 
 from tests.conftest import load_event
-from tests.digest_helpers import digests_to, due_time_covering, link_token, mail_to, parts, subscription
+from tests.digest_helpers import (
+    ScriptedMailer,
+    digests_to,
+    due_time_covering,
+    link_token,
+    mail_to,
+    parts,
+    subscription,
+)
 
 PREFS = Preferences(frequency="daily", timezone="Europe/Paris", send_hour=7)
 
@@ -134,33 +142,26 @@ def test_firing_again_or_a_duplicated_event_sends_nothing(aws, period):
     assert len(sent_mail()) == before
 
 
-def test_a_crash_between_sends_then_a_rerun_mails_everyone_exactly_once(aws, period, monkeypatch):
+def test_a_crash_between_sends_then_a_rerun_mails_everyone_exactly_once(aws, period, fakes):
     # Given three due subscribers
     addresses = [f"reader{i}@example.com" for i in range(3)]
     for address in addresses:
         subscribe_and_confirm(aws, address)
     poller = digest_poller(aws)
-    from newsdigest.dal.mailer import SesMailer
 
-    real_send = SesMailer.send
-    calls = {"n": 0}
-
-    def crash_on_second(self, raw: bytes) -> str:
-        calls["n"] += 1
-        if calls["n"] == 2:  # the second subscriber is claimed, then the process dies before sending
+    def crash_on_second(n: int) -> None:
+        if n == 2:  # the second subscriber is claimed, then the process dies before sending
             raise LambdaCrash()
-        return real_send(self, raw)
 
-    monkeypatch.setattr(SesMailer, "send", crash_on_second)
+    mailer = ScriptedMailer(crash_on_second)
+    fakes(mailer=mailer)
     fire(aws, period)
     poller.poll_once()  # one batch of three jobs: the invocation dies after the first send
     assert sum(len(digests_to(a)) for a in addresses) == 1
 
     # When the claim's lease has passed and the jobs come back (and the Scheduler retries the run)
-    from newsdigest.handlers import digest_send
-
     later = datetime.now(UTC) + timedelta(seconds=DELIVERY_LEASE_SECONDS + 1)
-    monkeypatch.setattr(digest_send, "_now", lambda: later)
+    fakes(mailer=mailer, clock=lambda: later)
     fire(aws, period)
     drain(poller)
 
@@ -171,8 +172,8 @@ def test_a_crash_between_sends_then_a_rerun_mails_everyone_exactly_once(aws, per
 def test_a_fresh_claim_is_not_taken_over_before_its_lease_ends(aws, period):
     # Given a sender that claimed the period a moment ago (still running, or just crashed)
     subscribe_and_confirm(aws, "ada@example.com")
-    from newsdigest.dal.subscribers import SubscriberStore
-    from newsdigest.periods import latest_due
+    from newsdigest.dal.subscriptions import SubscriberStore
+    from newsdigest.subscriptions.periods import latest_due
 
     store = SubscriberStore(aws.environment["SUBSCRIBERS_TABLE"])
     sid = subscriber_id("ada@example.com")
@@ -384,42 +385,37 @@ def test_bounces_published_to_the_topic_reach_the_handler(aws):
     assert sns_event(poller.topic_arn, "id", message, None)["Records"][0]["Sns"]["Message"] == message
 
 
-def test_a_throttled_send_releases_its_claim_and_the_retry_sends_once(aws, period, monkeypatch):
-    from newsdigest.dal.mailer import SesMailer
+def test_a_throttled_send_releases_its_claim_and_the_retry_sends_once(aws, period, fakes):
     from newsdigest.errors import MailUnavailable
 
     subscribe_and_confirm(aws, "ada@example.com")
-    real_send = SesMailer.send
-    calls = {"n": 0}
 
-    def throttled_once(self, raw):
-        calls["n"] += 1
-        if calls["n"] == 1:
+    def throttled_once(n: int) -> None:
+        if n == 1:
             raise MailUnavailable("TooManyRequestsException: Maximum sending rate exceeded.")
-        return real_send(self, raw)
 
-    monkeypatch.setattr(SesMailer, "send", throttled_once)
+    mailer = ScriptedMailer(throttled_once)
+    fakes(mailer=mailer)
     fire(aws, period)
     drain(digest_poller(aws))  # no waiting for the lease: SES said no, so nothing was sent
-    assert calls["n"] == 2 and len(digests_to("ada@example.com")) == 1
+    assert mailer.sends == 2 and len(digests_to("ada@example.com")) == 1
 
 
-def test_jobs_that_keep_failing_go_to_the_dead_letter_queue(aws, period, monkeypatch):
-    from newsdigest.dal.mailer import SesMailer
+def test_jobs_that_keep_failing_go_to_the_dead_letter_queue(aws, period, fakes):
     from newsdigest.errors import MailUnavailable
 
-    def throttled(self, raw):
+    def throttled(n: int) -> None:
         raise MailUnavailable("TooManyRequestsException")
 
     subscribe_and_confirm(aws, "ada@example.com")
-    monkeypatch.setattr(SesMailer, "send", throttled)
+    mailer = ScriptedMailer(throttled)
+    fakes(mailer=mailer)
     fire(aws, period)
     poller = digest_poller(aws)
-    from newsdigest.handlers import digest_send
 
     for attempt in range(8):  # each retry after the claim's lease, like a redelivery 180 s later
         later = datetime.now(UTC) + timedelta(seconds=(attempt + 1) * (DELIVERY_LEASE_SECONDS + 1))
-        monkeypatch.setattr(digest_send, "_now", lambda later=later: later)
+        fakes(mailer=mailer, clock=lambda later=later: later)
         poller.poll_once()
     sqs = boto3.client("sqs")
     dlq = aws.resolver.refs["DigestDeadLetterQueue"]
@@ -429,8 +425,8 @@ def test_jobs_that_keep_failing_go_to_the_dead_letter_queue(aws, period, monkeyp
 
 def test_ses_calls_per_run_for_50_subscribers(aws, period, capsys):
     # Given 50 active subscribers (stored directly: the measurement is about the run)
-    from newsdigest.dal.subscribers import SubscriberStore
-    from newsdigest.periods import next_due_after
+    from newsdigest.dal.subscriptions import SubscriberStore
+    from newsdigest.subscriptions.periods import next_due_after
 
     store = SubscriberStore(aws.environment["SUBSCRIBERS_TABLE"])
     addresses = [f"reader{i:02d}@example.com" for i in range(50)]
@@ -457,3 +453,23 @@ def test_ses_calls_per_run_for_50_subscribers(aws, period, capsys):
             f"\n[digest run] 50 subscribers: {ses_calls} SES SendEmail calls, {report['pages']} Due-index "
             f"page(s), {poller.delivered} jobs, {elapsed:.2f} s under in-process moto"
         )
+
+
+def test_a_throttled_confirmation_email_is_a_503_with_retry_after(aws, fakes):
+    from newsdigest.errors import MailUnavailable
+
+    def throttled(n: int) -> None:
+        raise MailUnavailable("TooManyRequestsException: Maximum sending rate exceeded.")
+
+    # Given SES refusing to take mail for now
+    fakes(mailer=ScriptedMailer(throttled))
+    # When someone subscribes
+    event = load_event("subscriptions-post.json")
+    event["body"] = json.dumps(subscription("ada@example.com"))
+    response = aws.invoke("SubscriptionsFunction", event)
+    # Then the client is told to retry later, and nothing was sent
+    headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+    headers |= {k.lower(): v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()}
+    assert response["statusCode"] == 503 and int(headers["retry-after"]) > 0
+    assert json.loads(response["body"])["error"]["code"] == "mail_unavailable"
+    assert mail_to("ada@example.com") == []

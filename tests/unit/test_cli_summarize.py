@@ -7,7 +7,7 @@ import json
 import sys
 
 import pytest
-from newsdigest.cli import main
+from newsdigest_local.cli import main
 
 from tests.conftest import ROOT
 

@@ -1,5 +1,5 @@
 import pytest
-from newsdigest.cursor import decode_cursor, encode_cursor
+from newsdigest.articles.catalog import decode_cursor, encode_cursor
 from newsdigest.errors import InvalidCursor
 
 SECRET = "unit-test-secret"

@@ -6,8 +6,8 @@ import email
 import email.policy
 from datetime import UTC, datetime
 
-from newsdigest.emails.render import DigestItem, OutlineEntry, build_mime, digest_item, render_digest
-from newsdigest.models import ArticleHeader, OutlineItem, SpanOut, Summary
+from newsdigest.articles.models import ArticleHeader, ArticleSummary, OutlineItem, SpanOut
+from newsdigest.subscriptions.emails import DigestItem, SectionGist, build_mime, digest_item, render_digest
 
 UNSUBSCRIBE = "https://api.example.com/v1/unsubscribe?token=eyJwIjoidW5zdWJzY3JpYmUifQ.c2lnbmF0dXJl"
 MORE = "https://api.example.com/v1/articles?date=2026-11-28"
@@ -19,7 +19,7 @@ def item(title: str = "Ferries go electric", **extra) -> DigestItem:
         "url": "https://news.example.com/a",
         "source": "example-news",
         "digest": ["The harbour's ferries switch to batteries next year."],
-        "outline": [OutlineEntry("What it will cost", "About 40 million.")],
+        "outline": [SectionGist("What it will cost", "About 40 million.")],
     } | extra
     return DigestItem(**values)
 
@@ -28,7 +28,7 @@ def test_untrusted_titles_and_text_are_escaped_in_html_and_plain_in_text():
     hostile = item(
         "<script>alert(1)</script> & <b>bold</b>",
         digest=['"><img src=x onerror=alert(2)>'],
-        outline=[OutlineEntry("<iframe>", None)],
+        outline=[SectionGist("<iframe>", None)],
     )
     rendered = render_digest([hostile], period_label="Friday", unsubscribe_url=UNSUBSCRIBE, more_url=MORE)
     assert "<script>" not in rendered.html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in rendered.html
@@ -43,7 +43,7 @@ def test_only_http_links_are_rendered():
         url="javascript:alert(1)",
         ingested_at=datetime(2026, 11, 28, tzinfo=UTC),
         summary_status="ready",
-        summary=Summary(status="ready", digest=[SpanOut(text="One.", start=0, end=4)]),
+        summary=ArticleSummary(status="ready", digest=[SpanOut(text="One.", start=0, end=4)]),
     )
     assert digest_item(header).url is None
 
@@ -55,7 +55,7 @@ def test_each_article_has_its_digest_outline_and_link():
         url="https://news.example.com/f",
         ingested_at=datetime(2026, 11, 28, tzinfo=UTC),
         summary_status="ready",
-        summary=Summary(
+        summary=ArticleSummary(
             status="ready",
             digest=[SpanOut(text="Ferries go electric.", start=0, end=20)],
             outline=[

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsdigest.emails.render import DigestItem, OutlineEntry, render_digest
+from newsdigest.subscriptions.emails import DigestItem, SectionGist, render_digest
 
 from tests.chromium import is_blank_region, layout_width, screenshot
 
@@ -23,8 +23,8 @@ def digest_html() -> str:
                 "Unbreakable" + "x" * 150,
             ],
             outline=[
-                OutlineEntry("How the trial went", "Riders noticed the quiet first."),
-                OutlineEntry("What it will cost", "About 40 million over five years."),
+                SectionGist("How the trial went", "Riders noticed the quiet first."),
+                SectionGist("What it will cost", "About 40 million over five years."),
             ],
         ),
         DigestItem(

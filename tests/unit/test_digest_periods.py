@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from newsdigest.periods import following, latest_due, next_due_after, period_starting
-from newsdigest.subscription_models import Preferences
+from newsdigest.subscriptions.models import Preferences
+from newsdigest.subscriptions.periods import following, latest_due, next_due_after, period_starting
 
 
 def utc(text: str) -> datetime:

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from newsdigest.mailing import RUN_SAFETY_MS, RunIncomplete, enqueue_due
-from newsdigest.subscription_models import DigestJob
+from newsdigest.subscriptions.deliveries import RUN_SAFETY_MS, RunIncomplete, enqueue_due
+from newsdigest.subscriptions.models import DigestJob
 
 NOW = datetime(2026, 11, 29, 7, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-from newsdigest.ids import ID_LENGTH, article_id, canonical_url, content_hash
+from newsdigest.articles.ids import ID_LENGTH, article_id, canonical_url, content_hash
 
 
 def test_canonical_url_drops_what_does_not_identify_the_article():

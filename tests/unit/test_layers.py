@@ -1,28 +1,39 @@
-"""The layering rule: domain and logic code import neither boto3 nor (for pure domain code) Powertools."""
+"""The layering rule: domain and logic code import neither boto3 nor (for pure domain code) Powertools;
+and the package's import graph, read statically from the source (imports inside functions included), has no
+cycle."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+PACKAGE = Path(__file__).resolve().parents[2] / "functions" / "newsdigest"
+# Pure domain: no AWS, no Powertools. New pure packages (extraction/) join this list.
 PURE_DOMAIN = [
     "newsdigest.summarizer",
-    "newsdigest.emails.render",
-    "newsdigest.pages",
-    "newsdigest.periods",
-    "newsdigest.tokens",
-    "newsdigest.ids",
-    "newsdigest.cursor",
-    "newsdigest.timeline",
+    "newsdigest.signing",
+    "newsdigest.clock",
+    "newsdigest.articles.models",
+    "newsdigest.articles.ids",
+    "newsdigest.articles.timeline",
+    "newsdigest.articles.daily_page",
+    "newsdigest.subscriptions.models",
+    "newsdigest.subscriptions.periods",
+    "newsdigest.subscriptions.links",
+    "newsdigest.subscriptions.emails",
 ]
+# Logic: no AWS (it receives stores and clients as arguments).
 LOGIC = [
-    "newsdigest.ingest",
-    "newsdigest.catalog",
-    "newsdigest.summaries",
-    "newsdigest.subscribers",
-    "newsdigest.mailing",
+    "newsdigest.articles.ingest",
+    "newsdigest.articles.catalog",
+    "newsdigest.articles.summaries",
+    "newsdigest.subscriptions.subscribers",
+    "newsdigest.subscriptions.deliveries",
+    "newsdigest.wiring",  # builds the DAL lazily: importing it costs no boto3
 ]
 
 
@@ -40,3 +51,76 @@ def test_no_boto3_below_the_data_access_layer(module):
 @pytest.mark.parametrize("module", PURE_DOMAIN)
 def test_domain_code_needs_no_powertools(module):
     assert "aws_lambda_powertools" not in imported_by(module)
+
+
+# ---------------------------------------------------------------- import cycles
+def module_name(path: Path, package: Path = PACKAGE) -> str:
+    parts = ("newsdigest", *path.relative_to(package).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
+    """module -> the package modules it imports, anywhere in its source (functions and TYPE_CHECKING too)."""
+    modules = {module_name(p, package): p for p in package.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        targets: set[str] = set()
+        is_package = path.name == "__init__.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = name.split(".")[: len(name.split(".")) - node.level + (1 if is_package else 0)]
+                    base = ".".join([*anchor, base] if base else anchor)
+                targets.add(base)
+                targets |= {f"{base}.{alias.name}" for alias in node.names}
+        # `from a import b` names module a.b when there is one, else a name in a.
+        graph[name] = {t for t in targets if t in modules and t != name}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == 1:
+                return [*path[path.index(target) :], target]
+            if target not in state and (cycle := visit(target)):
+                return cycle
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_the_package_has_no_import_cycle():
+    graph = import_graph()
+    assert len(graph) > 40 and "newsdigest.wiring" in graph["newsdigest.handlers.api"]
+    assert find_cycle(graph) is None, " -> ".join(find_cycle(graph) or [])
+
+
+def test_the_cycle_finder_finds_a_cycle_hidden_in_a_function(tmp_path):
+    package = tmp_path / "newsdigest"
+    (package / "api").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "api" / "__init__.py").write_text("")
+    (package / "api" / "app.py").write_text("def f():\n    from newsdigest.api import routes\n")
+    (package / "api" / "routes.py").write_text("from . import service\n")
+    (package / "api" / "service.py").write_text("from newsdigest.api.app import f\n")
+    cycle = find_cycle(import_graph(package))
+    assert cycle == [
+        "newsdigest.api.app",
+        "newsdigest.api.routes",
+        "newsdigest.api.service",
+        "newsdigest.api.app",
+    ]

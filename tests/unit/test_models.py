@@ -1,8 +1,8 @@
 from datetime import UTC
 
 import pytest
+from newsdigest.articles.models import ArticleIn
 from newsdigest.config import MAX_BODY_BYTES, MAX_TITLE_CHARS
-from newsdigest.models import ArticleIn
 from pydantic import ValidationError
 
 VALID = {"title": "A title", "body": "Some text.", "format": "text"}

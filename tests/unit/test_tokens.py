@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from newsdigest.errors import InvalidToken
-from newsdigest.tokens import issue_token, subscriber_id, verify_token
+from newsdigest.subscriptions.links import issue_token, verify_token
+from newsdigest.subscriptions.models import subscriber_id
 
 SECRET = "test-secret"
 ADA = subscriber_id("ada@example.com")

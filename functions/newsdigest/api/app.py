@@ -1,4 +1,4 @@
-"""Build the Powertools resolvers: one per Lambda function, plus one with every route for OpenAPI."""
+"""Build a Powertools resolver for a set of routers: request guards, CORS, validation, the error map."""
 
 from __future__ import annotations
 
@@ -9,16 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
-from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from newsdigest.api.errors import error_body, register_error_handlers
-from newsdigest.config import MAX_REQUEST_BYTES, get_settings
-
-TITLE = "newsdigest API"
-VERSION = "1.0.0"
-API_KEY_SCHEME = "apiKey"
-SECURITY_SCHEMES: dict[str, Any] = {API_KEY_SCHEME: APIKey(name="x-api-key", in_=APIKeyIn.header)}  # type: ignore[call-arg]
+from newsdigest.config import MAX_REQUEST_BYTES, Settings
 
 
 def _json_loads(text: str) -> Any:
@@ -64,8 +58,8 @@ class NewsApiResolver(APIGatewayRestResolver):
         return super().resolve(event, context)
 
 
-def build_resolver(*routers: APIGatewayRouter) -> NewsApiResolver:
-    origin = get_settings().cors_allow_origin
+def build_resolver(*routers: APIGatewayRouter, settings: Settings) -> NewsApiResolver:
+    origin = settings.cors_allow_origin
     cors = (
         CORSConfig(
             allow_origin=origin, allow_headers=["x-api-key"], expose_headers=["ETag", "Location"], max_age=600
@@ -78,18 +72,3 @@ def build_resolver(*routers: APIGatewayRouter) -> NewsApiResolver:
     for router in routers:
         app.include_router(router)
     return app
-
-
-def openapi_resolver() -> NewsApiResolver:
-    from newsdigest.api.routes import all_routers
-
-    return build_resolver(*all_routers())
-
-
-def openapi_document() -> str:
-    return openapi_resolver().get_openapi_json_schema(
-        title=TITLE,
-        version=VERSION,
-        description="Ingest news articles; read them back with an extractive digest and a section outline.",
-        security_schemes=SECURITY_SCHEMES,
-    )

@@ -11,16 +11,14 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from newsdigest import catalog
-from newsdigest.api.app import API_KEY_SCHEME
-from newsdigest.api.dependencies import article_store, settings
+from newsdigest import wiring
 from newsdigest.api.errors import documented_errors
 from newsdigest.api.http import NO_CACHE, cached
-from newsdigest.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SOURCE_CHARS
-from newsdigest.errors import ArticleNotFound
-from newsdigest.ids import ID_LENGTH
-from newsdigest.ingest import ingest_article, ingest_batch
-from newsdigest.models import (
+from newsdigest.api.openapi import API_KEY_SCHEME
+from newsdigest.articles import catalog
+from newsdigest.articles.ids import ID_LENGTH
+from newsdigest.articles.ingest import ingest_article, ingest_batch
+from newsdigest.articles.models import (
     Article,
     ArticleIn,
     ArticleOut,
@@ -30,6 +28,8 @@ from newsdigest.models import (
     DigestOut,
     IngestResult,
 )
+from newsdigest.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SOURCE_CHARS
+from newsdigest.errors import ArticleNotFound
 from newsdigest.observability import MetricUnit, metrics
 
 write_router = APIGatewayRouter()
@@ -59,7 +59,8 @@ def _json(model: type, description: str) -> Any:
     },
 )
 def post_article(article: ArticleIn) -> Response[dict]:
-    result = ingest_article(article, article_store())
+    services = wiring.services
+    result = ingest_article(article, services.article_store, services.clock)
     metrics.add_metric(name=f"Articles{result.status.capitalize()}", unit=MetricUnit.Count, value=1)
     return Response(
         status_code=201 if result.status == "created" else 200,
@@ -79,7 +80,8 @@ def post_article(article: ArticleIn) -> Response[dict]:
     },
 )
 def post_batch(batch: BatchIn) -> BatchResult:
-    result = ingest_batch(batch.articles, article_store())
+    services = wiring.services
+    result = ingest_batch(batch.articles, services.article_store, services.clock)
     for status in ("created", "updated", "unchanged", "failed"):
         metrics.add_metric(
             name=f"Batch{status.capitalize()}", unit=MetricUnit.Count, value=getattr(result, status)
@@ -96,7 +98,7 @@ def post_batch(batch: BatchIn) -> BatchResult:
 def delete_article(article_id: ArticleId) -> Response[str]:
     if not _ID.match(article_id):
         raise ArticleNotFound(article_id)
-    article_store().delete_article(article_id)
+    wiring.services.article_store.delete_article(article_id)
     metrics.add_metric(name="ArticlesDeleted", unit=MetricUnit.Count, value=1)
     return Response(status_code=204, body="")
 
@@ -104,7 +106,7 @@ def delete_article(article_id: ArticleId) -> Response[str]:
 def _find(article_id: str) -> Article:
     if not _ID.match(article_id):
         raise ArticleNotFound(article_id)  # not an id we could have issued: no need to ask DynamoDB
-    return article_store().get_article(article_id)
+    return wiring.services.article_store.get_article(article_id)
 
 
 @read_router.get(
@@ -124,15 +126,17 @@ def get_articles(
         str | None, Query(min_length=1, max_length=MAX_SOURCE_CHARS, description="Only this source")
     ] = None,
 ) -> ArticlePage:
+    services = wiring.services
     return catalog.list_articles(
-        article_store(),
+        services.article_store,
         limit=limit,
         cursor=cursor,
-        secret=settings().signing_secret,
+        secret=services.settings.signing_secret,
         day=date,
         day_from=from_,
         day_to=to,
         source=source,
+        now=services.clock(),
     )
 
 

@@ -11,14 +11,14 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from newsdigest import catalog
-from newsdigest.api.dependencies import article_store, settings
+from newsdigest import wiring
 from newsdigest.api.errors import documented_errors
 from newsdigest.api.http import cached
+from newsdigest.articles import catalog
+from newsdigest.articles.daily_page import render_daily_digest
+from newsdigest.articles.models import DailyDigest
 from newsdigest.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SOURCE_CHARS
 from newsdigest.errors import InvalidQuery
-from newsdigest.models import DailyDigest
-from newsdigest.pages import render_daily_digest
 
 router = APIGatewayRouter()
 _DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})(\.html|\.json)?$")
@@ -75,16 +75,17 @@ def get_daily_digest(
         when = None
     if when is None:
         raise InvalidQuery("day", f"{day!r} is not a day; use YYYY-MM-DD (optionally .html)")
+    services = wiring.services
     digest = catalog.daily_digest(
-        article_store(),
+        services.article_store,
         day=when,
         tz_name=tz,
         limit=limit,
         cursor=cursor,
-        secret=settings().signing_secret,
+        secret=services.settings.signing_secret,
         source=source,
     )
-    past = catalog.is_past(when, tz)
+    past = catalog.is_past(when, tz, services.clock())
     # A past day only changes when one of its articles is edited: a CDN may keep it for a day.
     cache_control = "public, max-age=3600, s-maxage=86400" if past else "public, max-age=60"
     event = router.current_event

@@ -1,10 +1,12 @@
 """Every error response has one shape: ``{"error": {"code", "message", "details"}}``.
 
-Domain exceptions map to HTTP status codes here and nowhere else.
+Domain exceptions map to HTTP responses here and nowhere else: ``DOMAIN_ERRORS`` names every subclass of
+``NewsdigestError`` once (a unit test holds it to that), and one handler answers them all.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -14,7 +16,19 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
-from newsdigest.errors import ArticleNotFound, InvalidCursor, InvalidQuery
+from newsdigest.api.models import ErrorResponse
+from newsdigest.errors import (
+    ArticleNotFound,
+    DeliveryBusy,
+    InvalidCursor,
+    InvalidQuery,
+    InvalidToken,
+    MailRejected,
+    MailUnavailable,
+    NewsdigestError,
+    StaleWrite,
+    SubscriberNotFound,
+)
 from newsdigest.observability import logger
 from newsdigest.validation import error_details, summary_message
 
@@ -50,13 +64,54 @@ _ERROR_DESCRIPTIONS = {
     413: "Body over the limit",
     415: "Body is not application/json",
     422: "A field is invalid; every such field is named in details",
+    502: "The mail service refused the message",
+    503: "A service we depend on is busy; retry after Retry-After seconds",
 }
+# Seconds a client should wait before retrying a 503 (SES throttling clears within a second or so; a busy
+# delivery claim within its lease).
+RETRY_AFTER_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class HttpError:
+    status: int
+    code: str
+    message: str | None = None  # None: the exception's own message (written for the client)
+    field: str | None = None  # the request field to name in details
+    retry_after: bool = False
+
+
+# Every domain error, once. Messages of the mail errors come from SES and are not for clients.
+DOMAIN_ERRORS: dict[type[NewsdigestError], HttpError] = {
+    ArticleNotFound: HttpError(404, "not_found"),
+    SubscriberNotFound: HttpError(404, "not_found"),
+    InvalidCursor: HttpError(400, "invalid_cursor", field="cursor"),
+    InvalidToken: HttpError(400, "invalid_token", field="token"),
+    InvalidQuery: HttpError(422, "validation_error"),
+    StaleWrite: HttpError(409, "conflict", "the resource changed while it was written; repeat the request"),
+    DeliveryBusy: HttpError(503, "busy", "another request is handling this; retry later", retry_after=True),
+    MailUnavailable: HttpError(
+        503, "mail_unavailable", "the mail service is busy; retry later", retry_after=True
+    ),
+    MailRejected: HttpError(502, "mail_rejected", "the mail service refused the message"),
+}
+
+
+def domain_error_response(exc: NewsdigestError) -> Response:
+    mapping = next(DOMAIN_ERRORS[kind] for kind in type(exc).__mro__ if kind in DOMAIN_ERRORS)
+    message = mapping.message or str(exc)
+    if isinstance(exc, InvalidQuery):
+        invalid = [{"field": exc.field, "type": "invalid", "message": message}]
+        return error_response(
+            mapping.status, mapping.code, f"invalid request: {exc.field}: {message}", invalid
+        )
+    details = [{"field": mapping.field, "type": "invalid", "message": message}] if mapping.field else None
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if mapping.retry_after else None
+    return error_response(mapping.status, mapping.code, message, details, headers)
 
 
 def documented_errors(*codes: int) -> dict[int, Any]:
     """OpenAPI response entries for the error statuses a route can answer (all share ErrorResponse)."""
-    from newsdigest.models import ErrorResponse
-
     return {
         code: {
             "description": _ERROR_DESCRIPTIONS[code],
@@ -85,20 +140,11 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     def _content_type(exc: RequestUnsupportedContentType) -> Response:
         return error_response(415, "unsupported_media_type", "send the request body as application/json")
 
-    @app.exception_handler(ArticleNotFound)
-    def _not_found(exc: ArticleNotFound) -> Response:
-        return error_response(404, "not_found", str(exc))
-
-    @app.exception_handler(InvalidCursor)
-    def _cursor(exc: InvalidCursor) -> Response:
-        return error_response(
-            400, "invalid_cursor", str(exc), [{"field": "cursor", "type": "invalid", "message": str(exc)}]
-        )
-
-    @app.exception_handler(InvalidQuery)
-    def _query(exc: InvalidQuery) -> Response:
-        details = [{"field": exc.field, "type": "invalid", "message": str(exc)}]
-        return error_response(422, "validation_error", f"invalid request: {exc.field}: {exc}", details)
+    @app.exception_handler(NewsdigestError)
+    def _domain(exc: NewsdigestError) -> Response:
+        if isinstance(exc, MailRejected | MailUnavailable):
+            logger.warning("mail not sent", extra={"error": str(exc)})
+        return domain_error_response(exc)
 
     @app.not_found
     def _no_route(exc: Exception) -> Response:

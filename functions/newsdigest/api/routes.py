@@ -3,7 +3,13 @@
 Imports are inside the functions: a function's cold start pays only for the routes it serves.
 """
 
+from __future__ import annotations
+
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from newsdigest.api.app import NewsApiResolver, build_resolver
+from newsdigest.api.openapi import DESCRIPTION, SECURITY_SCHEMES, TITLE, VERSION
+from newsdigest.config import Settings
 
 
 def write_routers() -> list[APIGatewayRouter]:
@@ -15,7 +21,7 @@ def write_routers() -> list[APIGatewayRouter]:
 def read_routers() -> list[APIGatewayRouter]:
     from newsdigest.api import articles, digests, service
 
-    return [articles.read_router, digests.router, service.router]
+    return [articles.read_router, digests.router, service.service_router(openapi_document)]
 
 
 def subscription_routers() -> list[APIGatewayRouter]:
@@ -26,3 +32,13 @@ def subscription_routers() -> list[APIGatewayRouter]:
 
 def all_routers() -> list[APIGatewayRouter]:
     return write_routers() + read_routers() + subscription_routers()
+
+
+def openapi_resolver() -> NewsApiResolver:
+    return build_resolver(*all_routers(), settings=Settings())
+
+
+def openapi_document() -> str:
+    return openapi_resolver().get_openapi_json_schema(
+        title=TITLE, version=VERSION, description=DESCRIPTION, security_schemes=SECURITY_SCHEMES
+    )

@@ -3,8 +3,6 @@ providers, and the confirm/unsubscribe links from people's inboxes."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -12,16 +10,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from newsdigest import subscribers
-from newsdigest.api.errors import documented_errors, error_response
-from newsdigest.config import get_settings
-from newsdigest.dal.mailer import SesMailer
-from newsdigest.dal.subscribers import SubscriberStore
-from newsdigest.emails.render import render_page
-from newsdigest.errors import InvalidToken, SubscriberNotFound
+from newsdigest import wiring
+from newsdigest.api.errors import documented_errors
 from newsdigest.observability import MetricUnit, metrics
-from newsdigest.subscription_models import SubscriptionAccepted, SubscriptionIn
-from newsdigest.tokens import MAX_TOKEN_CHARS
+from newsdigest.subscriptions import subscribers
+from newsdigest.subscriptions.emails import render_page
+from newsdigest.subscriptions.links import MAX_TOKEN_CHARS, check_token
+from newsdigest.subscriptions.models import SubscriptionAccepted, SubscriptionIn
 
 router = APIGatewayRouter()
 _PAGE: Any = {
@@ -36,21 +31,6 @@ Token = Annotated[
 HTML = "text/html; charset=utf-8"
 
 
-@lru_cache(maxsize=1)
-def subscriber_store() -> SubscriberStore:
-    return SubscriberStore(get_settings().subscribers_table)
-
-
-@lru_cache(maxsize=1)
-def mailer() -> SesMailer:
-    settings = get_settings()
-    return SesMailer(settings.mail_from, settings.mail_configuration_set)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _page(title: str, message: str, **kwargs: str) -> Response[str]:
     return Response(
         status_code=200,
@@ -58,16 +38,6 @@ def _page(title: str, message: str, **kwargs: str) -> Response[str]:
         body=render_page(title, message, **kwargs),
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
-
-
-@router.exception_handler(InvalidToken)
-def _invalid_token(exc: InvalidToken) -> Response:
-    return error_response(400, "invalid_token", str(exc), [{"field": "token", "message": str(exc)}])
-
-
-@router.exception_handler(SubscriberNotFound)
-def _no_subscriber(exc: SubscriberNotFound) -> Response:
-    return error_response(404, "not_found", str(exc))
 
 
 @router.post(
@@ -79,8 +49,13 @@ def _no_subscriber(exc: SubscriberNotFound) -> Response:
     },
 )
 def post_subscription(subscription: SubscriptionIn) -> Response[dict]:
+    services = wiring.services
     accepted = subscribers.subscribe(
-        subscription, store=subscriber_store(), mailer=mailer(), settings=get_settings(), now=_now()
+        subscription,
+        store=services.subscriber_store,
+        mailer=services.mailer,
+        settings=services.settings,
+        now=services.clock(),
     )
     metrics.add_metric(name="SubscriptionRequests", unit=MetricUnit.Count, value=1)
     return Response(status_code=202, content_type="application/json", body=accepted.model_dump(mode="json"))
@@ -92,7 +67,10 @@ def post_subscription(subscription: SubscriptionIn) -> Response[dict]:
     responses=PAGE_RESPONSES,
 )
 def get_confirm(token: Token) -> Response[str]:
-    subscriber = subscribers.confirm(token, store=subscriber_store(), settings=get_settings(), now=_now())
+    services = wiring.services
+    subscriber = subscribers.confirm(
+        token, store=services.subscriber_store, settings=services.settings, now=services.clock()
+    )
     prefs = subscriber.preferences
     when = f"{prefs.frequency}, at {prefs.send_hour:02d}:00 {prefs.timezone}" if prefs else ""
     metrics.add_metric(name="SubscriptionsConfirmed", unit=MetricUnit.Count, value=1)
@@ -101,11 +79,12 @@ def get_confirm(token: Token) -> Response[str]:
 
 @router.get("/unsubscribe", summary="The unsubscribe page: one button", responses=PAGE_RESPONSES)
 def get_unsubscribe(token: Token) -> Response[str]:
-    subscribers.check_token(token, "unsubscribe", get_settings(), _now())
+    services = wiring.services
+    check_token(token, "unsubscribe", services.settings, services.clock())
     return _page(
         "Unsubscribe",
         "Stop receiving the news digest at this address?",
-        form_action=f"{get_settings().public_base_url.rstrip('/')}/unsubscribe?token={quote(token)}",
+        form_action=f"{services.settings.public_base_url.rstrip('/')}/unsubscribe?token={quote(token)}",
         button="Unsubscribe",
     )
 
@@ -116,6 +95,9 @@ def get_unsubscribe(token: Token) -> Response[str]:
     responses=PAGE_RESPONSES,
 )
 def post_unsubscribe(token: Token) -> Response[str]:
-    subscribers.unsubscribe(token, store=subscriber_store(), settings=get_settings(), now=_now())
+    services = wiring.services
+    subscribers.unsubscribe(
+        token, store=services.subscriber_store, settings=services.settings, now=services.clock()
+    )
     metrics.add_metric(name="Unsubscribes", unit=MetricUnit.Count, value=1)
     return _page("You are unsubscribed", "You will not receive the news digest any more.")

@@ -17,10 +17,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from newsdigest.articles.models import Article, ArticleHeader, ArticleSummary, IngestStatus
+from newsdigest.articles.timeline import Page, ingested_key, timeline_key
 from newsdigest.dal.dynamodb import TableStore
 from newsdigest.errors import ArticleNotFound, StaleWrite
-from newsdigest.models import Article, ArticleHeader, IngestStatus, Summary
-from newsdigest.timeline import Page, ingested_key, timeline_key
 
 TIMELINE_INDEX = "Timeline"
 SOURCE_INDEX = "BySource"
@@ -44,7 +44,7 @@ def article_from_item(item: dict[str, Any]) -> Article:
     return Article.model_validate(data)
 
 
-def _summary_item(summary: Summary) -> dict[str, Any]:
+def _summary_item(summary: ArticleSummary) -> dict[str, Any]:
     return summary.model_dump(mode="json")
 
 
@@ -113,7 +113,7 @@ class ArticleStore(TableStore):
                 raise ArticleNotFound(article_id) from exc
             raise
 
-    def save_summary(self, article_id: str, summary: Summary) -> None:
+    def save_summary(self, article_id: str, summary: ArticleSummary) -> None:
         """Store the summary of the version whose hash it carries; a newer version wins (StaleWrite)."""
         try:
             self.table.update_item(

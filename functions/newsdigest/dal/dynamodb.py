@@ -1,24 +1,23 @@
-"""What every DynamoDB store shares: one cached Table resource per table name, or one a test hands in."""
+"""What every DynamoDB store shares: its Table resource, built on first use or handed in by a test.
+
+A store is built once per cold start (by ``newsdigest.wiring``), so its table is too.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property
 from typing import Any
 
 import boto3
 
 
-@lru_cache(maxsize=8)
-def cached_table(name: str) -> Any:
-    # AWS_ENDPOINT_URL (set by the local stack) is honoured by boto3 itself.
-    return boto3.resource("dynamodb").Table(name)
-
-
 class TableStore:
     def __init__(self, table_name: str, table: Any | None = None) -> None:
-        self._name = table_name
-        self._given = table
+        self.table_name = table_name
+        if table is not None:
+            self.table = table
 
-    @property
+    @cached_property
     def table(self) -> Any:
-        return self._given if self._given is not None else cached_table(self._name)
+        # AWS_ENDPOINT_URL (set by the local stack) is honoured by boto3 itself.
+        return boto3.resource("dynamodb").Table(self.table_name)

@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property
 from typing import Any
 
 import boto3
 
-from newsdigest.subscription_models import DigestJob
+from newsdigest.subscriptions.models import DigestJob
 
 _BATCH = 10  # SendMessageBatch limit
-
-
-@lru_cache(maxsize=1)
-def _client() -> Any:
-    return boto3.client("sqs")
 
 
 class JobQueue:
     def __init__(self, queue_url: str, client: Any | None = None) -> None:
         self.queue_url = queue_url
-        self._given = client
+        if client is not None:
+            self.client = client
         self.calls = 0
 
-    @property
+    @cached_property
     def client(self) -> Any:
-        return self._given if self._given is not None else _client()
+        return boto3.client("sqs")
 
     def enqueue(self, jobs: list[DigestJob]) -> None:
         for start in range(0, len(jobs), _BATCH):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property
 from typing import Any
 
 import boto3
@@ -23,21 +23,17 @@ _TRANSIENT = {
 }
 
 
-@lru_cache(maxsize=1)
-def _client() -> Any:
-    return boto3.client("sesv2")
-
-
 class SesMailer:
     def __init__(self, sender: str, configuration_set: str = "", client: Any | None = None) -> None:
         self.sender = sender
         self.configuration_set = configuration_set
-        self._given = client
+        if client is not None:
+            self.client = client
         self.calls = 0  # SendEmail calls made by this instance (metrics, measurements)
 
-    @property
+    @cached_property
     def client(self) -> Any:
-        return self._given if self._given is not None else _client()
+        return boto3.client("sesv2")
 
     def send(self, raw: bytes) -> str:
         """Send one raw MIME message; returns the SES message id."""

@@ -4,16 +4,15 @@ The schedule's Input carries ``<aws.scheduler.scheduled-time>``: a retried or du
 time, so it finds the same due subscribers (minus those already done) and adds nothing new.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from newsdigest.config import get_settings
-from newsdigest.dal.jobs import JobQueue
-from newsdigest.dal.subscribers import DUE_SHARDS, SubscriberStore
-from newsdigest.mailing import enqueue_due
+from newsdigest import wiring
+from newsdigest.dal.subscriptions import DUE_SHARDS
 from newsdigest.observability import MetricUnit, logger, metrics
+from newsdigest.subscriptions.deliveries import enqueue_due
 
 
 class ScheduleEvent(BaseModel):
@@ -24,12 +23,12 @@ class ScheduleEvent(BaseModel):
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    services = wiring.services
     parsed = ScheduleEvent.model_validate(event or {})
-    now = parsed.scheduled_time or datetime.now(UTC)
-    settings = get_settings()  # read once per cold start (cached)
+    now = parsed.scheduled_time or services.clock()
     report = enqueue_due(
-        SubscriberStore(settings.subscribers_table),
-        JobQueue(settings.digest_queue_url),
+        services.subscriber_store,
+        services.job_queue,
         shards=[str(s) for s in range(DUE_SHARDS)],
         now=now,
         run_id=parsed.execution_id or context.aws_request_id,

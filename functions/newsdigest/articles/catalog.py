@@ -5,14 +5,11 @@ Every page costs exactly one Query (or one GetItem): filters are key conditions 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from newsdigest.config import MAX_DATE_RANGE_DAYS
-from newsdigest.cursor import decode_cursor, encode_cursor
-from newsdigest.errors import InvalidCursor, InvalidQuery
-from newsdigest.models import (
+from newsdigest.articles.models import (
     Article,
     ArticleHeader,
     ArticleListItem,
@@ -20,22 +17,38 @@ from newsdigest.models import (
     DailyDigest,
     DigestEntry,
     DigestOut,
-    Summary,
+    current_summary,
 )
-from newsdigest.timeline import TimelineReader, window_bounds
+from newsdigest.articles.timeline import TimelineReader, window_bounds
+from newsdigest.clock import utcnow
+from newsdigest.config import MAX_DATE_RANGE_DAYS
+from newsdigest.errors import InvalidCursor, InvalidQuery
+from newsdigest.signing import BadSignature, sign, verify
+
+MAX_CURSOR_CHARS = 1024
+_CURSOR = "cursor"  # the signing context: a cursor is never an email link's token
 
 
 class ArticleReader(TimelineReader, Protocol):
     def get_article(self, article_id: str) -> Article: ...
 
 
-def current_summary(status: str, summary: Summary | None) -> Summary:
-    """The summary readers see: none yet (or one of an older version) reads as pending."""
-    return summary if summary is not None and status != "pending" else Summary(status="pending")
+def encode_cursor(position: dict[str, Any], secret: str) -> str:
+    """An opaque, signed position in a listing: a client can hand back only a cursor this API issued."""
+    return sign(position, secret, _CURSOR)
+
+
+def decode_cursor(cursor: str, secret: str) -> dict[str, Any]:
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise InvalidCursor("the cursor is too long")
+    try:
+        return verify(cursor, secret, _CURSOR, max_chars=MAX_CURSOR_CHARS)
+    except BadSignature as exc:
+        raise InvalidCursor() from exc
 
 
 def digest_of(article: Article) -> DigestOut:
-    summary = current_summary(article.summary_status, article.summary)
+    summary = current_summary(article)
     return DigestOut(
         article_id=article.id,
         status=summary.status,
@@ -94,6 +107,7 @@ def list_articles(
     day_from: date | None = None,
     day_to: date | None = None,
     source: str | None = None,
+    now: datetime | None = None,
 ) -> ArticlePage:
     if day and (day_from or day_to):
         raise InvalidQuery("date", "give either date or a from/to range, not both")
@@ -102,7 +116,7 @@ def list_articles(
     bounds = None
     if day_from or day_to:
         first = day_from or date(1970, 1, 1)
-        last = day_to or datetime.now(UTC).date()
+        last = day_to or (now or utcnow()).date()
         if first > last:
             raise InvalidQuery("from", "from must not be after to")
         if (last - first).days >= MAX_DATE_RANGE_DAYS and day_from and day_to:
@@ -132,7 +146,7 @@ def list_articles(
 
 
 def _entry(header: ArticleHeader) -> DigestEntry:
-    summary = current_summary(header.summary_status, header.summary)
+    summary = current_summary(header)
     return DigestEntry(
         id=header.id,
         title=header.title,
@@ -175,5 +189,5 @@ def daily_digest(
     )
 
 
-def is_past(day: date, tz_name: str, now: datetime | None = None) -> bool:
-    return day < (now or datetime.now(UTC)).astimezone(zone(tz_name)).date()
+def is_past(day: date, tz_name: str, now: datetime) -> bool:
+    return day < now.astimezone(zone(tz_name)).date()

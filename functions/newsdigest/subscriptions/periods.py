@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from newsdigest.subscription_models import Preferences
-from newsdigest.timeline import window_bounds
+from newsdigest.articles.timeline import window_bounds
+from newsdigest.subscriptions.models import Preferences
 
 
 @dataclass(frozen=True)

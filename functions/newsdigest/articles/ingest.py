@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from newsdigest.ids import article_id, canonical_url, content_hash
-from newsdigest.models import (
+from newsdigest.articles.ids import article_id, canonical_url, content_hash
+from newsdigest.articles.models import (
     Article,
     ArticleIn,
     BatchItemResult,
     BatchResult,
     IngestResult,
     IngestStatus,
-    utcnow,
 )
+from newsdigest.clock import Clock, utcnow
 from newsdigest.summarizer import parse_document
 from newsdigest.validation import error_details, summary_message
 
@@ -47,16 +46,14 @@ def build_article(data: ArticleIn, now: datetime) -> Article:
     )
 
 
-def ingest_article(
-    data: ArticleIn, store: ArticleWriter, clock: Callable[[], datetime] = utcnow
-) -> IngestResult:
+def ingest_article(data: ArticleIn, store: ArticleWriter, clock: Clock = utcnow) -> IngestResult:
     article = build_article(data, clock())
     status = store.put_article(article)
     return IngestResult(id=article.id, status=status)
 
 
 def ingest_batch(
-    raw_articles: list[dict[str, Any]], store: ArticleWriter, clock: Callable[[], datetime] = utcnow
+    raw_articles: list[dict[str, Any]], store: ArticleWriter, clock: Clock = utcnow
 ) -> BatchResult:
     results: list[BatchItemResult] = []
     for index, raw in enumerate(raw_articles):

@@ -9,20 +9,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
-from urllib.parse import quote
 
-from newsdigest.config import CONFIRM_TOKEN_TTL_SECONDS, CONFIRMATION_INTERVAL_SECONDS, Settings
-from newsdigest.emails.render import build_mime, render_confirmation
+from newsdigest.config import CONFIRMATION_INTERVAL_SECONDS, Settings
 from newsdigest.errors import SubscriberNotFound
-from newsdigest.periods import next_due_after
-from newsdigest.subscription_models import (
+from newsdigest.subscriptions.emails import build_mime, render_confirmation
+from newsdigest.subscriptions.links import check_token, confirm_url
+from newsdigest.subscriptions.models import (
     Preferences,
     Subscriber,
     SubscriptionAccepted,
     SubscriptionIn,
     normalize_email,
+    subscriber_id,
 )
-from newsdigest.tokens import Purpose, issue_token, subscriber_id, verify_token
+from newsdigest.subscriptions.periods import next_due_after
 
 
 class SubscriberRepository(Protocol):
@@ -36,18 +36,6 @@ class SubscriberRepository(Protocol):
 
 class Mailer(Protocol):
     def send(self, raw: bytes) -> str: ...
-
-
-def confirm_url(settings: Settings, sid: str, now: datetime) -> str:
-    token = issue_token(
-        "confirm", sid, settings.signing_secret, expires_at=int(now.timestamp()) + CONFIRM_TOKEN_TTL_SECONDS
-    )
-    return f"{settings.public_base_url.rstrip('/')}/subscriptions/confirm?token={quote(token)}"
-
-
-def unsubscribe_url(settings: Settings, sid: str) -> str:
-    token = issue_token("unsubscribe", sid, settings.signing_secret)  # old emails' links keep working
-    return f"{settings.public_base_url.rstrip('/')}/unsubscribe?token={quote(token)}"
 
 
 def subscribe(
@@ -71,7 +59,7 @@ def subscribe(
 
 
 def confirm(token: str, *, store: SubscriberRepository, settings: Settings, now: datetime) -> Subscriber:
-    sid = verify_token(token, "confirm", settings.signing_secret, now=int(now.timestamp()))
+    sid = check_token(token, "confirm", settings, now)
     subscriber = store.get(sid)
     if subscriber is None or subscriber.status == "suppressed":
         raise SubscriberNotFound()
@@ -85,12 +73,8 @@ def confirm(token: str, *, store: SubscriberRepository, settings: Settings, now:
 
 
 def unsubscribe(token: str, *, store: SubscriberRepository, settings: Settings, now: datetime) -> None:
-    sid = verify_token(token, "unsubscribe", settings.signing_secret, now=int(now.timestamp()))
+    sid = check_token(token, "unsubscribe", settings, now)
     store.unsubscribe(sid, now)
-
-
-def check_token(token: str, purpose: Purpose, settings: Settings, now: datetime) -> str:
-    return verify_token(token, purpose, settings.signing_secret, now=int(now.timestamp()))
 
 
 # ---------------------------------------------------------------- bounces and complaints

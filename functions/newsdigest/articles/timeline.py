@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from newsdigest.models import ArticleHeader
+from newsdigest.articles.models import ArticleHeader
 
 
 def timeline_key(moment: datetime) -> str:

@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 
 from newsdigest.dal.dynamodb import TableStore
 from newsdigest.errors import SubscriberNotFound
-from newsdigest.subscription_models import ClaimOutcome, DeliveryState, Preferences, Subscriber
+from newsdigest.subscriptions.models import ClaimOutcome, DeliveryState, Preferences, Subscriber
 
 DUE_INDEX = "Due"
 DUE_SHARDS = 4

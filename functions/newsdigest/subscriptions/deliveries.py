@@ -18,21 +18,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from newsdigest.articles.models import SUMMARIZED, ArticleHeader, current_summary
+from newsdigest.articles.timeline import TimelineReader
 from newsdigest.config import DELIVERY_LEASE_SECONDS, MAX_DIGEST_ARTICLES, Settings
-from newsdigest.emails.render import DigestItem, build_mime, digest_item, render_digest
 from newsdigest.errors import DeliveryBusy, MailRejected, MailUnavailable
-from newsdigest.models import ArticleHeader
-from newsdigest.periods import Period, following, latest_due
-from newsdigest.subscribers import Mailer, unsubscribe_url
-from newsdigest.subscription_models import ClaimOutcome, DeliveryState, DigestJob, Subscriber
-from newsdigest.timeline import TimelineReader
+from newsdigest.subscriptions.emails import DigestItem, build_mime, digest_item, render_digest
+from newsdigest.subscriptions.links import unsubscribe_url
+from newsdigest.subscriptions.models import ClaimOutcome, DeliveryState, DigestJob, Subscriber
+from newsdigest.subscriptions.periods import Period, following, latest_due
+from newsdigest.subscriptions.subscribers import Mailer
 
 DUE_PAGE_SIZE = 100
 # Stop queueing when the function has less than this left; the raised error makes Lambda retry the run.
 RUN_SAFETY_MS = 5_000
 # Articles read per period at most (Timeline pages of 100); the email shows MAX_DIGEST_ARTICLES of them.
 MAX_PERIOD_ARTICLES = 1_000
-SUMMARIZED = {"ready", "too_short"}
 
 Outcome = Literal["sent", "empty", "already_done", "not_due", "not_active"]
 
@@ -118,7 +118,7 @@ class PeriodArticles:
                 page = self.reader.timeline(
                     limit=100, start_key=start_key, key_from=bounds[0], key_to=bounds[1]
                 )
-                found += [a for a in page.items if a.summary_status in SUMMARIZED and a.summary]
+                found += [a for a in page.items if current_summary(a).status in SUMMARIZED]
                 start_key = page.last_key
                 if not start_key:
                     break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 from typing import Annotated, Literal
@@ -29,6 +30,11 @@ SourceName = Annotated[
 
 def normalize_email(address: str) -> str:
     return address.strip().lower()
+
+
+def subscriber_id(email: str) -> str:
+    """Stable id of a normalized address (re-subscribing finds the same subscriber)."""
+    return hashlib.sha256(email.encode("utf-8")).hexdigest()[:32]
 
 
 class Preferences(BaseModel):

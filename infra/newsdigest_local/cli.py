@@ -1,4 +1,5 @@
-"""The ``newsdigest`` command: run the service locally, invoke one function, summarize files."""
+"""The ``newsdigest`` command: run the service locally (serve), invoke one function, fire a schedule, and
+summarize files. A developer tool: it ships with the local stack, never in the Lambda bundle."""
 
 from __future__ import annotations
 

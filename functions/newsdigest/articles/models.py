@@ -110,7 +110,7 @@ class OutlineItem(BaseModel):
     gist: SpanOut | None
 
 
-class Summary(BaseModel):
+class ArticleSummary(BaseModel):
     """What the summarizer stored for one version of an article."""
 
     status: SummaryStatus
@@ -141,7 +141,7 @@ class Article(BaseModel):
     ingested_at: datetime
     updated_at: datetime
     summary_status: SummaryStatus = "pending"
-    summary: Summary | None = None
+    summary: ArticleSummary | None = None
 
 
 class IngestResult(BaseModel):
@@ -206,20 +206,6 @@ class DigestOut(BaseModel):
     error: str | None = None
 
 
-class ErrorBody(BaseModel):
-    code: str
-    message: str
-    details: list[dict[str, object]] | None = None
-
-
-class ErrorResponse(BaseModel):
-    error: ErrorBody
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class ArticleHeader(BaseModel):
     """The part of an article a listing carries (what the Timeline index projects)."""
 
@@ -232,7 +218,20 @@ class ArticleHeader(BaseModel):
     format: ArticleFormat = "text"
     ingested_at: datetime
     summary_status: SummaryStatus = "pending"
-    summary: Summary | None = None
+    summary: ArticleSummary | None = None
+
+
+# Summaries with a digest to show (too_short: the article is short enough to be its own digest).
+SUMMARIZED: frozenset[SummaryStatus] = frozenset({"ready", "too_short"})
+
+
+def current_summary(article: Article | ArticleHeader) -> ArticleSummary:
+    """The one rule for which summary counts, for readers (API, daily page) and emails alike: the summary
+    stored for the current version. None yet (or one of an older version) reads as pending."""
+    summary = article.summary
+    if summary is None or article.summary_status == "pending":
+        return ArticleSummary(status="pending")
+    return summary
 
 
 class DigestEntry(BaseModel):
@@ -256,8 +255,3 @@ class DailyDigest(BaseModel):
     timezone: str
     items: list[DigestEntry]
     next_cursor: str | None
-
-
-class Health(BaseModel):
-    status: Literal["ok"]
-    version: str

@@ -14,8 +14,8 @@ from email.utils import formataddr, formatdate, make_msgid
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from newsdigest.articles.models import ArticleHeader, current_summary
 from newsdigest.config import MAX_DIGEST_ARTICLES, MAX_EMAIL_HTML_BYTES
-from newsdigest.models import ArticleHeader
 
 MAX_DIGEST_SENTENCES = 5
 MAX_OUTLINE_ITEMS = 6
@@ -24,7 +24,7 @@ MAX_SENTENCE_CHARS = 600
 _POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 _env = Environment(
-    loader=PackageLoader("newsdigest.emails", "templates"),
+    loader=PackageLoader("newsdigest.subscriptions", "templates"),
     autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
     undefined=StrictUndefined,
     trim_blocks=True,
@@ -43,7 +43,7 @@ def _safe_link(url: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
-class OutlineEntry:
+class SectionGist:
     heading: str
     gist: str | None
 
@@ -54,15 +54,15 @@ class DigestItem:
     url: str | None
     source: str | None
     digest: list[str] = field(default_factory=list)
-    outline: list[OutlineEntry] = field(default_factory=list)
+    outline: list[SectionGist] = field(default_factory=list)
 
 
 def digest_item(article: ArticleHeader) -> DigestItem:
-    summary = article.summary
-    digest = [_clip(s.text) for s in (summary.digest if summary else [])][:MAX_DIGEST_SENTENCES]
+    summary = current_summary(article)
+    digest = [_clip(s.text) for s in summary.digest][:MAX_DIGEST_SENTENCES]
     outline = [
-        OutlineEntry(heading=_clip(o.heading, 200), gist=_clip(o.gist.text) if o.gist else None)
-        for o in (summary.outline if summary else [])
+        SectionGist(heading=_clip(o.heading, 200), gist=_clip(o.gist.text) if o.gist else None)
+        for o in summary.outline
         if o.heading
     ][:MAX_OUTLINE_ITEMS]
     return DigestItem(

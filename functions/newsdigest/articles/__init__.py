@@ -1,0 +1,1 @@
+"""Articles: ingest, stable ids, the timeline, reads (catalog), summaries and the daily page."""

@@ -1,0 +1,88 @@
+"""The composition root: settings, stores, mailer, job queue and clock, built once per cold start.
+
+Handlers (and the API routes) take what they need from ``services``; the logic below them receives it as
+arguments. Members are built on first use, so a function pays only for the clients it uses. A test is a
+cold start: ``cold_start(mailer=fake, clock=...)`` replaces the instance, with fakes where it wants them.
+
+Nothing else in the package keeps a module-level cache of clients, tables or settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from newsdigest.clock import Clock, utcnow
+from newsdigest.config import Settings
+
+if TYPE_CHECKING:  # the DAL imports boto3: built lazily, so that importing wiring stays cheap
+    from newsdigest.dal.articles import ArticleStore
+    from newsdigest.dal.jobs import JobQueue
+    from newsdigest.dal.mailer import SesMailer
+    from newsdigest.dal.subscriptions import SubscriberStore
+
+
+class Services:
+    def __init__(
+        self,
+        *,
+        environ: Mapping[str, str] | None = None,
+        clock: Clock = utcnow,
+        settings: Settings | None = None,
+        article_store: ArticleStore | None = None,
+        subscriber_store: SubscriberStore | None = None,
+        mailer: SesMailer | None = None,
+        job_queue: JobQueue | None = None,
+    ) -> None:
+        """Members given here are used as they are; the others are built on first use, from ``environ``
+        (default: the process's)."""
+        self._environ = environ
+        self.clock = clock
+        given = {
+            "settings": settings,
+            "article_store": article_store,
+            "subscriber_store": subscriber_store,
+            "mailer": mailer,
+            "job_queue": job_queue,
+        }
+        # A cached_property reads its value from the instance's __dict__ first.
+        self.__dict__.update({name: value for name, value in given.items() if value is not None})
+
+    @cached_property
+    def settings(self) -> Settings:
+        return Settings.from_env(None if self._environ is None else dict(self._environ))
+
+    @cached_property
+    def article_store(self) -> ArticleStore:
+        from newsdigest.dal.articles import ArticleStore
+
+        return ArticleStore(self.settings.articles_table)
+
+    @cached_property
+    def subscriber_store(self) -> SubscriberStore:
+        from newsdigest.dal.subscriptions import SubscriberStore
+
+        return SubscriberStore(self.settings.subscribers_table)
+
+    @cached_property
+    def mailer(self) -> SesMailer:
+        from newsdigest.dal.mailer import SesMailer
+
+        return SesMailer(self.settings.mail_from, self.settings.mail_configuration_set)
+
+    @cached_property
+    def job_queue(self) -> JobQueue:
+        from newsdigest.dal.jobs import JobQueue
+
+        return JobQueue(self.settings.digest_queue_url)
+
+
+services = Services()
+
+
+def cold_start(**members: Any) -> Services:
+    """Replace the process's services, as a new Lambda execution environment would (tests, local stack)."""
+    global services
+    services = Services(**members)
+    return services
