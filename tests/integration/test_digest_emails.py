@@ -473,3 +473,7 @@ def test_a_throttled_confirmation_email_is_a_503_with_retry_after(aws, fakes):
     assert response["statusCode"] == 503 and int(headers["retry-after"]) > 0
     assert json.loads(response["body"])["error"]["code"] == "mail_unavailable"
     assert mail_to("ada@example.com") == []
+    # And the retry the 503 asks for sends the confirmation (the once-per-10-minutes limit was not spent)
+    fakes()
+    status, _ = call(aws, "subscriptions-post.json", body=subscription("ada@example.com"))
+    assert status == 202 and len(mail_to("ada@example.com")) == 1

@@ -14,6 +14,7 @@ from newsdigest.articles.models import (
     ArticleHeader,
     ArticleListItem,
     ArticlePage,
+    ArticleSummary,
     DailyDigest,
     DigestEntry,
     DigestOut,
@@ -47,17 +48,20 @@ def decode_cursor(cursor: str, secret: str) -> dict[str, Any]:
         raise InvalidCursor() from exc
 
 
+def _shown(summary: ArticleSummary) -> dict[str, Any]:
+    """What a reader sees of a summary (the digest of one article, or an entry of a daily digest)."""
+    return {
+        "status": summary.status,
+        "digest": summary.digest,
+        "outline": summary.outline,
+        "keywords": summary.keywords,
+        "reading_time_minutes": summary.reading_time_minutes,
+    }
+
+
 def digest_of(article: Article) -> DigestOut:
     summary = current_summary(article)
-    return DigestOut(
-        article_id=article.id,
-        status=summary.status,
-        digest=summary.digest,
-        outline=summary.outline,
-        keywords=summary.keywords,
-        reading_time_minutes=summary.reading_time_minutes,
-        error=summary.error,
-    )
+    return DigestOut(article_id=article.id, error=summary.error, **_shown(summary))
 
 
 def zone(name: str) -> ZoneInfo:
@@ -130,23 +134,11 @@ def list_articles(
     headers, next_cursor = _read_page(
         store, scope=scope, limit=limit, cursor=cursor, secret=secret, bounds=bounds, source=source
     )
-    items = [
-        ArticleListItem(
-            id=h.id,
-            title=h.title,
-            url=h.url,
-            source=h.source,
-            published_at=h.published_at,
-            ingested_at=h.ingested_at,
-            summary_status=h.summary_status,
-        )
-        for h in headers
-    ]
+    items = [ArticleListItem.model_validate(h, from_attributes=True) for h in headers]
     return ArticlePage(items=items, next_cursor=next_cursor)
 
 
 def _entry(header: ArticleHeader) -> DigestEntry:
-    summary = current_summary(header)
     return DigestEntry(
         id=header.id,
         title=header.title,
@@ -154,11 +146,7 @@ def _entry(header: ArticleHeader) -> DigestEntry:
         source=header.source,
         published_at=header.published_at,
         ingested_at=header.ingested_at,
-        status=summary.status,
-        digest=summary.digest,
-        outline=summary.outline,
-        keywords=summary.keywords,
-        reading_time_minutes=summary.reading_time_minutes,
+        **_shown(current_summary(header)),
     )
 
 

@@ -142,6 +142,14 @@ class SubscriberStore(TableStore):
                 return False
             raise
 
+    def forget_confirmation(self, sid: str) -> None:
+        """Undo ``may_send_confirmation`` when the email did not go out after all."""
+        self.table.update_item(
+            Key={"id": sid, "sk": PROFILE},
+            UpdateExpression="REMOVE confirm_sent_at",
+            ConditionExpression="attribute_exists(id)",
+        )
+
     def unsubscribe(self, sid: str, now: datetime) -> None:
         try:
             self.table.update_item(

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from newsdigest.config import CONFIRMATION_INTERVAL_SECONDS, Settings
-from newsdigest.errors import SubscriberNotFound
+from newsdigest.errors import MailRejected, MailUnavailable, SubscriberNotFound
 from newsdigest.subscriptions.emails import build_mime, render_confirmation
 from newsdigest.subscriptions.links import check_token, confirm_url
 from newsdigest.subscriptions.models import (
@@ -32,6 +32,7 @@ class SubscriberRepository(Protocol):
     def unsubscribe(self, sid: str, now: datetime) -> None: ...
     def suppress(self, sid: str, email: str, reason: str, now: datetime) -> None: ...
     def may_send_confirmation(self, sid: str, now: datetime, min_interval_seconds: int) -> bool: ...
+    def forget_confirmation(self, sid: str) -> None: ...
 
 
 class Mailer(Protocol):
@@ -54,7 +55,12 @@ def subscribe(
             timezone=prefs.timezone,
             send_hour=prefs.send_hour,
         )
-        mailer.send(build_mime(rendered, sender=settings.mail_from, to=email))
+        try:
+            mailer.send(build_mime(rendered, sender=settings.mail_from, to=email))
+        except (MailUnavailable, MailRejected):
+            # Nothing went out: the client's retry (503 Retry-After) must not find the interval taken.
+            store.forget_confirmation(sid)
+            raise
     return SubscriptionAccepted()
 
 
