@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, repeat
 from operator import mul
 
-from newsdigest.summarizer.language import detect_language_of_words, stopwords
+from newsdigest.summarizer.language import detect_language_of_words
 from newsdigest.summarizer.model import Format, OutlineEntry, Span, Summary
 from newsdigest.summarizer.sections import layout
 from newsdigest.summarizer.sentences import sentence_offsets
+from newsdigest.summarizer.terms import TRIM, Terms, terms_for, trimmed_words
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -49,14 +50,6 @@ W_TITLE = 0.5
 POSITION_HALF_LIFE = 4.0
 LENGTH_EXPONENT = 0.7
 CENTROID_MIN_SF = 2
-
-# Words are whitespace-separated tokens with punctuation trimmed from their ends: str.split is several
-# times faster than a regular expression here, and keeps "U.S", "don't" and "well-known" whole.
-_TRIM = "\"'“”‘’«»„()[]{}<>.,;:!?…—–-*#|/\\`~@%^&+=_$€£"
-
-
-def _words(text: str) -> list[str]:
-    return [w for w in (t.strip(_TRIM) for t in text.split()) if w]
 
 
 # Page furniture and wire boilerplate, looked for in the lower-cased sentence (plain substring tests are
@@ -100,83 +93,6 @@ LONG_EXPONENT = 1.0
 FUSED_PENALTY = 0.7
 
 
-_DIGIT = re.compile(r"\d")
-_CACHE_LIMIT = 200_000
-
-
-class _Terms(dict[str, str | None]):
-    """Maps a token as written (punctuation and all: "said," or "(CNN)") to its index term: trimmed,
-    lower-cased, stemmed (English); None for stop words, numbers and bare punctuation.
-
-    Memoised per language, since news vocabulary repeats from article to article. A token never seen
-    before is worked out by ``__missing__``, so lookups run in C (``map(terms.__getitem__, tokens)``)
-    and Python code only runs for new tokens; spellings of one word ("Storm," "storm.") share the work
-    through a second memo keyed by the trimmed, lower-cased word. (Filing every likely spelling up front
-    was tried: the bigger dict made all lookups slower than the misses it saved.)"""
-
-    __slots__ = ("by_word", "english", "stop")
-
-    def __init__(self, language: str | None) -> None:
-        super().__init__()
-        self.stop = stopwords(language)
-        self.english = language in (None, "en")
-        self.by_word: dict[str, str | None] = {}  # trimmed, lower-cased word -> term
-
-    def __missing__(self, token: str) -> str | None:
-        w = token.strip(_TRIM).lower().strip("'’-")
-        by_word = self.by_word
-        term: str | None
-        if w in by_word:
-            term = by_word[w]
-        elif not w or w in self.stop or (len(w) < 2 and w.isascii()):
-            term = by_word[w] = None
-        elif not w.isalpha() and _DIGIT.search(w):
-            term = by_word[w] = None  # numbers, dates, scores: facts, but not what an article is about
-        else:
-            term = by_word[w] = _stem(w) if self.english else w
-        self[token] = term
-        return term
-
-
-def _stem(w: str) -> str:
-    """A light English suffix stripper: enough to match plurals and tenses, never a dictionary."""
-    last = w[-1]
-    if last == "s":
-        if w.endswith(("'s", "’s")):
-            w = w[:-2]
-        elif len(w) > 4 and w.endswith("ies"):
-            w = w[:-3] + "y"
-        elif len(w) > 3 and not w.endswith(("ss", "us", "is")):
-            w = w[:-1]
-        last = w[-1:]
-    if last == "g":
-        if len(w) > 5 and w.endswith("ing"):
-            w = w[:-3]
-    elif last == "d":
-        if len(w) > 4 and w.endswith("ed"):
-            w = w[:-2]
-    elif last == "y" and len(w) > 5 and w.endswith("ly"):
-        w = w[:-2]
-    if len(w) > 4 and w[-1] == "e":
-        w = w[:-1]  # "divorce" and "divorced" meet at "divorc"
-    return w
-
-
-_TERMS: dict[str | None, _Terms] = {}
-
-
-def _terms_for(language: str | None) -> _Terms:
-    terms = _TERMS.get(language)
-    if terms is None:
-        terms = _TERMS[language] = _Terms(language)
-    elif len(terms) > _CACHE_LIMIT:
-        # bounded memory in a long-lived process (checked once per article, not once per new token:
-        # the memo may pass the limit by one article's tokens)
-        terms.clear()
-        terms.by_word.clear()
-    return terms
-
-
 def summarize(
     body: str,
     fmt: Format = "text",
@@ -199,7 +115,7 @@ def summarize(
         return Summary(status="too_short", reading_time_minutes=reading, language=lang)
 
     k = max(1, max_sentences)
-    title_terms = {t for t in map(art.to_term.__getitem__, _words(title or "")) if t}
+    title_terms = {t for t in map(art.to_term.__getitem__, trimmed_words(title or "")) if t}
     sentence_freq, centroid = _score(art, title_terms, k)
     return Summary(
         status="ready",
@@ -244,7 +160,7 @@ class _Article:
     all_words: list[str]  # every token of the sentences, in article order
     all_terms: list[str | None]  # and its term
     language: str | None
-    to_term: _Terms
+    to_term: Terms
     raw: list[float] = field(default_factory=list)  # score before the shape factor
     final: list[float | None] = field(default_factory=list)  # final score, computed on demand
 
@@ -275,7 +191,7 @@ def _sentences(
     lengths = list(map(len, words))
     all_words = list(chain.from_iterable(words))
     lang = language or detect_language_of_words(all_words, _LANGUAGE_SAMPLE)
-    to_term = _terms_for(lang)
+    to_term = terms_for(lang)
     all_terms = list(map(to_term.__getitem__, all_words))  # looked up in C: this is the hot loop
     ends = list(accumulate(lengths))
     with_none = list(map(set, map(all_terms.__getitem__, map(slice, [0, *ends], ends))))
@@ -456,7 +372,7 @@ def _keywords(
     forms: dict[str, dict[str, int]] = {}
     for token, c in Counter(map(words.__getitem__, positions)).items():
         spelled = forms.setdefault(to_term[token], {})  # type: ignore[arg-type]  # top holds no None
-        word = token.strip(_TRIM)
+        word = token.strip(TRIM)
         spelled[word] = spelled.get(word, 0) + c
     out: list[str] = []
     seen: set[str] = set()
