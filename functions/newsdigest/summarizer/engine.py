@@ -20,11 +20,18 @@ from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, repeat
 from operator import mul
 
-from newsdigest.summarizer.language import detect_language_of_words
+from newsdigest.summarizer import cjk
+from newsdigest.summarizer.language import (
+    CJK,
+    base_language,
+    cjk_language,
+    detect_language_of_words,
+    reading_minutes,
+)
 from newsdigest.summarizer.model import Format, OutlineEntry, Span, Summary
 from newsdigest.summarizer.sections import layout
 from newsdigest.summarizer.sentences import sentence_offsets
-from newsdigest.summarizer.terms import TRIM, Terms, terms_for, trimmed_words
+from newsdigest.summarizer.terms import TRIM, Terms, stem, terms_for, trimmed_words
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -34,7 +41,7 @@ def _word_set(words: str) -> frozenset[str]:
 
 MIN_SENTENCES = 3
 _LANGUAGE_SAMPLE = 200  # tokens looked at to guess the language
-WORDS_PER_MINUTE = 230
+_CJK_SAMPLE = 400  # characters of the first paragraph looked at for Chinese, Japanese or Korean
 KEYWORDS = 6
 # Digest word budget per sentence asked for: keeps a digest about as long as the lead it competes with.
 WORDS_PER_DIGEST_SENTENCE = 27
@@ -107,21 +114,31 @@ def summarize(
     text = doc.text
 
     art = _sentences(text, lay.prose, [s.start for s in doc.sections], language)
-    words_total = _word_count(text, lay.prose, art.lengths)
-    reading = max(1, math.ceil(words_total / WORDS_PER_MINUTE)) if words_total else 0
     lang = art.language
+    if art.cjk:
+        words_total = len(text.split())
+        reading = reading_minutes(text, lang)
+    else:
+        words_total = _word_count(text, lay.prose, art.lengths)
+        reading = reading_minutes(text, lang, words_total)
     n = len(art.texts)
     if n < MIN_SENTENCES:
         return Summary(status="too_short", reading_time_minutes=reading, language=lang)
 
     k = max(1, max_sentences)
     title_terms = {t for t in map(art.to_term.__getitem__, trimmed_words(title or "")) if t}
+    if art.cjk:
+        title_terms |= cjk.terms(title or "", lang)
     sentence_freq, centroid = _score(art, title_terms, k)
+    if art.cjk:
+        keywords = cjk.keywords(art.texts, title, lang, KEYWORDS)
+    else:
+        keywords = _keywords(art, sentence_freq, centroid, title_terms)
     return Summary(
         status="ready",
         digest=tuple(map(art.span, _select(art, k))),
         outline=tuple(_outline(doc.sections, art)),
-        keywords=_keywords(art, sentence_freq, centroid, title_terms),
+        keywords=keywords,
         reading_time_minutes=reading,
         language=lang,
         extra={"sentences": n, "words": words_total},
@@ -161,6 +178,7 @@ class _Article:
     all_terms: list[str | None]  # and its term
     language: str | None
     to_term: Terms
+    cjk: bool  # Chinese, Japanese or Korean: terms are character bigrams
     raw: list[float] = field(default_factory=list)  # score before the shape factor
     final: list[float | None] = field(default_factory=list)  # final score, computed on demand
 
@@ -190,7 +208,9 @@ def _sentences(
     words = list(map(str.split, texts))
     lengths = list(map(len, words))
     all_words = list(chain.from_iterable(words))
-    lang = language or detect_language_of_words(all_words, _LANGUAGE_SAMPLE)
+    sample = text[prose[0][0] : prose[0][0] + _CJK_SAMPLE] if prose else ""
+    lang = language or cjk_language(sample) or detect_language_of_words(all_words, _LANGUAGE_SAMPLE)
+    is_cjk = base_language(lang) in CJK or (language is not None and cjk_language(sample) is not None)
     to_term = terms_for(lang)
     all_terms = list(map(to_term.__getitem__, all_words))  # looked up in C: this is the hot loop
     ends = list(accumulate(lengths))
@@ -198,9 +218,25 @@ def _sentences(
     for t in with_none:
         t.discard(None)
     terms: list[set[str]] = with_none  # type: ignore[assignment]  # None is gone
+    if is_cjk:
+        _cjk_terms(texts, words, lengths, terms, lang)
     return _Article(
-        text, offsets, sections, texts, words, lengths, terms, all_words, all_terms, lang, to_term
+        text, offsets, sections, texts, words, lengths, terms, all_words, all_terms, lang, to_term, is_cjk
     )
+
+
+def _cjk_terms(
+    texts: list[str], words: list[list[str]], lengths: list[int], terms: list[set[str]], lang: str | None
+) -> None:
+    """Chinese, Japanese, Korean: each sentence's terms are its runs' character bigrams plus the terms
+    of its other tokens (Latin names, acronyms), and its length counts about two characters a word."""
+    for i, sentence in enumerate(texts):
+        if not cjk.has_cjk(sentence):
+            continue
+        terms[i] = {t for t in terms[i] if not cjk.has_cjk(t)} | cjk.terms(sentence, lang)
+        if base_language(lang) != "ko":  # Korean puts spaces between words: its token count holds
+            chars = sum(map(len, cjk.runs(sentence, lang)))
+            lengths[i] = max(1, (chars + 1) // 2 + sum(not cjk.has_cjk(w) for w in words[i]))
 
 
 def _score(art: _Article, title_terms: set[str], k: int) -> tuple[Counter[str], dict[str, int]]:
@@ -348,6 +384,29 @@ def _outline(sections, art: _Article) -> list[OutlineEntry]:
     return outline
 
 
+# Verbs of saying (a keyword names what the article is about, not how it is reported) and generic words
+# that recur in any article; both as English index terms.
+SAYING_VERBS = _word_set(
+    """say says said saying tell tells told telling ask asks asked asking add adds added adding explain
+    explains explained explaining stated noted claimed announced insisted replied commented revealed
+    admitted warned urged described suggested argued according reportedly"""
+)
+_SAYING_TERMS = frozenset(map(stem, SAYING_VERBS))
+_GENERIC_TERMS = frozenset(
+    map(
+        stem,
+        _word_set(
+            """need needs needed mind look looks looking want wants wanted make makes made making take takes
+        took taking get gets got getting go goes going went come comes came coming think thinks thought
+        know knows knew use uses used using way ways thing things lot lots time times year years day days
+        week weeks month months best good better great first last next new old big small different top end
+        start started set help feel try tried found keep put give gave part kind sort whole number place
+        point today little long able sure likely possible real right left hard high low"""
+        ),
+    )
+)
+
+
 def _keywords(
     art: _Article, counts: Counter[str], centroid: dict[str, int], title_terms: set[str]
 ) -> tuple[str, ...]:
@@ -357,10 +416,14 @@ def _keywords(
     candidates = list(compress(centroid, map((2).__lt__, map(len, centroid))))  # used twice, 3+ letters
     candidates.extend(t for t in title_terms.difference(candidates) if len(t) > 2)
     score = dict(zip(candidates, map(mul, map(counts.__getitem__, candidates), repeat(-2)), strict=True))
+    for t in _SAYING_TERMS.intersection(score):
+        del score[t]
     for t in set().union(*art.terms[:3]).intersection(score):
         score[t] = score[t] * 3 // 2
     for t in title_terms.intersection(score):
         score[t] *= 2
+    for t in _GENERIC_TERMS.intersection(score):
+        score[t] = -(-score[t] // 3)  # a third: a generic word is only a keyword when little else recurs
     best = sorted(zip(score.values(), score, strict=True))[: 2 * KEYWORDS]
     top = {t for _, t in best}
     words, terms = art.all_words, art.all_terms

@@ -156,10 +156,28 @@ MAX_HEADING_WORDS = 22
 MAX_HEADING_CHARS = 130
 
 
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_CJK_PUNCTUATION = "。，、；：！…．,;:!"
+MAX_CJK_HEADING_CHARS = 20
+
+
+def _cjk_heading_shape(line: str) -> bool:
+    """Chinese, Japanese or Korean: a short line with no sentence or clause mark in it (a question
+    mark may end it)."""
+    return (
+        len(line) <= MAX_CJK_HEADING_CHARS
+        and not any(ch in _CJK_PUNCTUATION for ch in line)
+        and not line.rstrip("？?").endswith(("」", "”", "）"))
+        and not _CODE_CHARS.search(line)
+    )
+
+
 def _heading_shape(line: str) -> bool:
     """A line that could be a heading on its own: short, no markup, not a sentence or a fragment."""
     if "\n" in line or not line or len(line) > MAX_HEADING_CHARS:
         return False
+    if _CJK_CHAR.search(line):
+        return _cjk_heading_shape(line)
     words = line.split()
     if len(words) > MAX_HEADING_WORDS:
         return False
@@ -193,13 +211,22 @@ def _heading_shape(line: str) -> bool:
 _SENTENCE_ENDS = (".", "!", "?", "…", ":", '."', ".”", "!”", "?”", ".'", ".’", ".)")
 
 
+_CJK_SENTENCE_ENDS = ("。", "！", "？", "」", "』", "”", "）")
+MIN_CJK_PROSE_CHARS = 30
+
+
 def _prose_like(text: str) -> bool:
     """A paragraph of running text: ends like a sentence, or is long (and not code)."""
     stripped = text.rstrip()
     words = stripped.split(None, 14)
     if len(words) >= 4 and stripped.endswith(_SENTENCE_ENDS):
         return True
-    return len(words) >= 14 and not _looks_like_code(stripped[:600])  # the opening tells code from prose
+    if len(words) >= 14:
+        return not _looks_like_code(stripped[:600])  # the opening tells code from prose
+    # Chinese and Japanese have no spaces to count: a run of characters ending like a sentence
+    return stripped.endswith(_CJK_SENTENCE_ENDS) and len(_CJK_CHAR.findall(stripped, 0, 200)) >= (
+        MIN_CJK_PROSE_CHARS
+    )
 
 
 _CODE_SYMBOL = re.compile(r"[{}<>=;()\[\]$#_/\\|`]")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from newsdigest.summarizer.language import stopwords
+from newsdigest.summarizer.language import base_language, stopwords
 
 # Words are whitespace-separated tokens with punctuation trimmed from their ends: str.split is several
 # times faster than a regular expression here, and keeps "U.S", "don't" and "well-known" whole.
@@ -21,6 +21,10 @@ def trimmed_words(text: str) -> list[str]:
 
 
 _DIGIT = re.compile(r"\d")
+_CONTRACTED = frozenset(("t", "m", "re", "ve", "ll", "d"))
+_ELIDED = frozenset(
+    ("l", "d", "j", "n", "s", "c", "m", "t", "qu", "jusqu", "lorsqu", "puisqu", "dell", "all")
+)
 _CACHE_LIMIT = 200_000
 
 
@@ -39,7 +43,7 @@ class Terms(dict[str, str | None]):
     def __init__(self, language: str | None) -> None:
         super().__init__()
         self.stop = stopwords(language)
-        self.english = language in (None, "en")
+        self.english = base_language(language) in ("", "en")
         self.by_word: dict[str, str | None] = {}  # trimmed, lower-cased word -> term
 
     def __missing__(self, token: str) -> str | None:
@@ -52,10 +56,24 @@ class Terms(dict[str, str | None]):
             term = by_word[w] = None
         elif not w.isalpha() and _DIGIT.search(w):
             term = by_word[w] = None  # numbers, dates, scores: facts, but not what an article is about
+        elif "'" in w or "’" in w:
+            term = by_word[w] = self._apostrophe(w)
         else:
             term = by_word[w] = stem(w) if self.english else w
         self[token] = term
         return term
+
+    def _apostrophe(self, w: str) -> str | None:
+        """Contractions ("don't", "I’m", "we're") are grammar: no term; a possessive is its owner; an
+        elided article or preposition ("l'homme", "dell'anno") is left off outside English."""
+        head, _, tail = w.replace("’", "'").rpartition("'")
+        if tail in _CONTRACTED:
+            return None
+        if tail == "s":
+            return None if head in self.stop or len(head) < 2 else (stem(head) if self.english else head)
+        if not self.english and head in _ELIDED:
+            return None if tail in self.stop or len(tail) < 2 else tail
+        return stem(w) if self.english else w
 
 
 def stem(w: str) -> str:
