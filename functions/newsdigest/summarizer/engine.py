@@ -45,7 +45,10 @@ _CJK_SAMPLE = 400  # characters of the first paragraph looked at for Chinese, Ja
 KEYWORDS = 6
 # Digest word budget per sentence asked for: keeps a digest about as long as the lead it competes with.
 WORDS_PER_DIGEST_SENTENCE = 27
-ONE_SENTENCE_WORDS = 35
+# When > 0, the budget is instead this share of the words of the article's first k sentences (its lead):
+# a digest then never runs longer than the lead it competes with, however long the article's sentences.
+LEAD_BUDGET = 1.0
+ONE_SENTENCE_WORDS = 45
 MAX_SINGLE_SENTENCE_WORDS = 55
 MIN_DIGEST_SENTENCE_WORDS = 6
 NEAR_DUPLICATE = 0.55  # cosine above which two sentences say the same thing
@@ -54,7 +57,7 @@ NEAR_DUPLICATE = 0.55  # cosine above which two sentences say the same thing
 W_POSITION = 5.0
 W_POSITION_ONE = 0.1  # one-sentence mode: the sentence stands for the whole article, centrality leads
 W_TITLE = 0.5
-POSITION_HALF_LIFE = 4.0
+POSITION_HALF_LIFE = 8.0
 LENGTH_EXPONENT = 0.7
 CENTROID_MIN_SF = 2
 
@@ -336,9 +339,14 @@ def _cosine(a: set[str], b: set[str]) -> float:
 
 
 def _select(art: _Article, k: int) -> list[int]:
-    budget = WORDS_PER_DIGEST_SENTENCE * k if k > 1 else ONE_SENTENCE_WORDS
-    cap = min(MAX_SINGLE_SENTENCE_WORDS, budget)
     lengths = art.lengths
+    if k == 1:
+        budget = ONE_SENTENCE_WORDS
+    elif LEAD_BUDGET > 0:
+        budget = max(MIN_DIGEST_SENTENCE_WORDS * k, round(LEAD_BUDGET * sum(lengths[:k])))
+    else:
+        budget = WORDS_PER_DIGEST_SENTENCE * k
+    cap = min(MAX_SINGLE_SENTENCE_WORDS, budget)
     termsets = art.terms
     chosen: list[int] = []
     used = 0

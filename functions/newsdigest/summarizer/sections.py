@@ -263,10 +263,8 @@ def _plain_layout(body: str, title: str | None) -> Layout:
         for i in range(len(paras))
     ]
     if sum(is_heading) == 1:
-        # Sectioned articles have at least two headings; a lone stand-alone line is far more often a pull
-        # quote, a rhetorical question or a related-article link. Only a line shaped like a title survives.
         i = is_heading.index(True)
-        is_heading[i] = _title_case(texts[i].split()) and len(texts[i].split()) > 1
+        is_heading[i] = _lone_heading(i, texts, prose, start_index)
     for i in range(start_index, len(paras)):
         s, e = paras[i]
         text = texts[i]
@@ -277,6 +275,29 @@ def _plain_layout(body: str, title: str | None) -> Layout:
         else:
             blocks.append(_Block(s, e, "prose"))
     return _assemble(body, blocks)
+
+
+# A lone stand-alone line is more often a pull quote, a rhetorical question, a caption or a related-article
+# link than the only heading of an article; it is one when it is short, follows prose and opens a real
+# section (prose paragraphs with this many words before the end). Chosen by cross-validation (bench/eval.py).
+LONE_MAX_WORDS = 6
+LONE_MIN_SECTION_WORDS = 40
+LONE_QUESTION = False  # a lone question is rhetorical more often than a heading
+
+
+def _lone_heading(i: int, texts: list[str], prose: list[bool], first: int) -> bool:
+    words = texts[i].split()
+    if _title_case(words) and len(words) > 1:
+        return True  # shaped like a title
+    if len(words) > LONE_MAX_WORDS or (not LONE_QUESTION and texts[i].rstrip().endswith("?")):
+        return False
+    if i <= first or not prose[i - 1]:
+        return False
+    following = 0
+    for j in range(i + 1, len(texts)):
+        if prose[j]:
+            following += len(texts[j].split())
+    return following >= LONE_MIN_SECTION_WORDS
 
 
 def _heading_context(i: int, texts: list[str], shapes: list[bool], prose: list[bool], first: int) -> bool:
