@@ -67,6 +67,7 @@ def cjk_language(sample: str) -> str | None:
 # about 200 eojeol (space-separated words) a minute at 2.5 syllables each).
 WORDS_PER_MINUTE = 230
 CHARACTERS_PER_MINUTE = {"zh": 255, "ja": 357, "ko": 500}
+_OTHER_WORD = re.compile(r"\S*[^\W_]\S*")
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 
@@ -77,7 +78,7 @@ def reading_minutes(text: str, language: str | None = None, words: int | None = 
     cjk = len(_CJK_CHAR.findall(text)) if base_language(language) in CJK or _CJK_CHAR.search(text) else 0
     if cjk:
         per_minute = CHARACTERS_PER_MINUTE.get(base_language(language), CHARACTERS_PER_MINUTE["zh"])
-        other = len(_CJK_CHAR.sub(" ", text).split())
+        other = len(_OTHER_WORD.findall(_CJK_CHAR.sub(" ", text)))  # Latin names, numbers
         minutes = cjk / per_minute + other / WORDS_PER_MINUTE
     else:
         minutes = (len(text.split()) if words is None else words) / WORDS_PER_MINUTE
