@@ -39,9 +39,13 @@ ONE_SENTENCE_GRID: dict[str, Sequence[Any]] = {
     "engine.ONE_SENTENCE_WORDS": (35, 30, 40, 45),
 }
 HEADING_GRID: dict[str, Sequence[Any]] = {
-    "sections.LONE_MAX_WORDS": (6, 0, 4, 8, 10),
-    "sections.LONE_MIN_SECTION_WORDS": (40, 20, 80),
-    "sections.LONE_QUESTION": (False, True),
+    "sections.LONE_MAX_WORDS": (6, 0, 4, 8),
+    "sections.LONE_MIN_SECTION_WORDS": (40, 80),
+    "sections.REJECT_LONG_LOWER_CASE": (False, True),
+    "sections.REJECT_SPEECH": (False, True),
+    "sections.REJECT_CONNECTIVE": (False, True),
+    "sections.REJECT_UNBALANCED_QUOTE": (False, True),
+    "sections.REJECT_PULL_QUOTE": (False, True),
 }
 
 
