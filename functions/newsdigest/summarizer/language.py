@@ -45,13 +45,15 @@ def detect_language(text: str, sample_chars: int = 800) -> str | None:
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
+_OTHER_WORD = re.compile(r"\S*[^\W_]\S*")
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _CJK_SHARE = 0.3  # of the letters: enough to call a text Chinese, Japanese or Korean
 
 
 def cjk_language(sample: str) -> str | None:
     """ "ja" (kana), "ko" (Hangul) or "zh" (Han only) when that script makes up a good share of the
-    sample's letters; None otherwise. Cheap: a text without any such character costs three searches."""
-    if not sample or not (_HAN.search(sample) or _KANA.search(sample) or _HANGUL.search(sample)):
+    sample's letters; None otherwise. Cheap: a text without any such character costs one search."""
+    if not sample or not _CJK_CHAR.search(sample):
         return None
     han, kana, hangul = (len(p.findall(sample)) for p in (_HAN, _KANA, _HANGUL))
     letters = sum(1 for ch in sample if ch.isalpha())
@@ -67,16 +69,15 @@ def cjk_language(sample: str) -> str | None:
 # about 200 eojeol (space-separated words) a minute at 2.5 syllables each).
 WORDS_PER_MINUTE = 230
 CHARACTERS_PER_MINUTE = {"zh": 255, "ja": 357, "ko": 500}
-_OTHER_WORD = re.compile(r"\S*[^\W_]\S*")
-_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 
 def reading_minutes(text: str, language: str | None = None, words: int | None = None) -> int:
     """Whole minutes to read ``text`` (0 for no text, else at least 1). CJK characters count at the
     language's characters per minute (Chinese when the language is not one of the three), every other
-    word at ``WORDS_PER_MINUTE``. ``words``, when given, is the text's word count (no CJK), saving a split."""
-    cjk = len(_CJK_CHAR.findall(text)) if base_language(language) in CJK or _CJK_CHAR.search(text) else 0
-    if cjk:
+    word at ``WORDS_PER_MINUTE``. ``words``, when given, says the text is not CJK and holds that many
+    words (saving a pass over it)."""
+    if words is None and (base_language(language) in CJK or _CJK_CHAR.search(text)):
+        cjk = len(_CJK_CHAR.findall(text))
         per_minute = CHARACTERS_PER_MINUTE.get(base_language(language), CHARACTERS_PER_MINUTE["zh"])
         other = len(_OTHER_WORD.findall(_CJK_CHAR.sub(" ", text)))  # Latin names, numbers
         minutes = cjk / per_minute + other / WORDS_PER_MINUTE
