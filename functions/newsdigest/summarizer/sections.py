@@ -164,6 +164,7 @@ REJECT_PULL_QUOTE = True  # a line in quotation marks
 
 _NUMBERED = re.compile(r"^\d{1,2}[.)]\s+\S")
 MAX_HEADING_WORDS = 22
+MAX_SENTENCE_CASE_WORDS = 12  # longer, a line in sentence case is a sentence without its full stop
 MAX_HEADING_CHARS = 130
 
 
@@ -211,7 +212,7 @@ def _heading_shape(line: str) -> bool:
         return False
     if bare.endswith(".") and not (numbered and len(words) <= 8 and bare == line):
         return False
-    if len(words) > 12 and not bare.endswith("?") and not _title_case(words):
+    if len(words) > MAX_SENTENCE_CASE_WORDS and not bare.endswith("?") and not _title_case(words):
         return False  # a long line in sentence case is a sentence without its full stop
     body = line[line.index(" ") + 1 :] if numbered and " " in line else line
     if _SENTENCE_INSIDE.search(body):
