@@ -43,6 +43,7 @@ MIN_SENTENCES = 3
 _LANGUAGE_SAMPLE = 200  # tokens looked at to guess the language
 _CJK_SAMPLE = 400  # characters of the first paragraph looked at for Chinese, Japanese or Korean
 KEYWORDS = 6
+NAME_BOOST = 1.5  # a keyword spelled with a capital (a name) counts this much more
 # Digest word budget per sentence asked for: keeps a digest about as long as the lead it competes with.
 WORDS_PER_DIGEST_SENTENCE = 27
 # When > 0, the budget is instead this share of the words of the article's first k sentences (its lead):
@@ -445,10 +446,8 @@ def _keywords(
         spelled = forms.setdefault(to_term[token], {})  # type: ignore[arg-type]  # top holds no None
         word = token.strip(TRIM)
         spelled[word] = spelled.get(word, 0) + c
-    out: list[str] = []
-    seen: set[str] = set()
-    chosen: dict[str, str] = {}  # term -> its spelling in `out`
-    for _, term in best:
+    spelled_as: list[tuple[float, int, str, str]] = []
+    for rank, (value, term) in enumerate(best):
         if term not in forms:
             continue
         spelled = forms[term]
@@ -460,6 +459,13 @@ def _keywords(
         form = (form[:-2] if form.endswith(("'s", "’s")) else form).strip("'’-")
         if form.isupper() and len(form) > 5:
             form = form.lower()
+        # names (written with a capital, mostly mid-sentence) say more of what an article is about
+        spelled_as.append((value * NAME_BOOST if form[:1].isupper() else value, rank, term, form))
+    spelled_as.sort()
+    out: list[str] = []
+    seen: set[str] = set()
+    chosen: dict[str, str] = {}  # term -> its spelling in `out`
+    for _, _, term, form in spelled_as:
         low = form.lower()
         if not form or low in seen:
             continue

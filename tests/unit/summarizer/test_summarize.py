@@ -206,3 +206,16 @@ def test_a_name_written_as_two_capitalised_words_is_one_keyword():
     assert "Whole Foods" in keywords
     assert "Whole" not in keywords and "Foods" not in keywords
     assert "Monday" not in keywords
+
+
+def test_a_name_comes_before_a_common_word_used_as_often():
+    # Given an article where a name and a common noun each recur in three sentences (the noun first)
+    body = (
+        "The bridge over the river will close for repairs in March. Engineers found cracks in the bridge "
+        "last year, according to Halvorsen. Halvorsen, the city's chief engineer, wants the work done "
+        "before summer. Drivers will use the ferry while the bridge is shut, and Halvorsen expects delays."
+    )
+    keywords = list(summarize(body).keywords)
+    # Then the name ranks above the noun
+    assert "Halvorsen" in keywords and "bridge" in keywords
+    assert keywords.index("Halvorsen") < keywords.index("bridge")
