@@ -312,14 +312,19 @@ def _lone_heading(i: int, texts: list[str], prose: list[bool], first: int) -> bo
     return following >= LONE_MIN_SECTION_WORDS
 
 
+# A block of several lines (a list, code, a table) may open a heading's section as prose does: reference
+# pages and engineering posts put lists and code straight under their headings.
+FOLLOWED_BY_BLOCK = True
+
+
 def _heading_context(i: int, texts: list[str], shapes: list[bool], prose: list[bool], first: int) -> bool:
-    """A heading stands alone between paragraphs: prose (or a sub-heading over prose) follows it, and
+    """A heading stands alone between paragraphs: prose or a list (or a sub-heading over them) follows it, and
     what precedes it is not a lead-in (a line ending in ':') nor part of a run of short lines."""
     if i + 1 >= len(texts):
         return False
     # prose next, maybe after sub-headings or short caption/label lines
     for j in range(i + 1, min(i + 4, len(texts))):
-        if prose[j]:
+        if prose[j] or (FOLLOWED_BY_BLOCK and "\n" in texts[j]):
             break
         if not (shapes[j] or len(texts[j].split()) <= 8):
             return False

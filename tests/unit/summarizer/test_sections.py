@@ -180,3 +180,10 @@ def test_a_single_caption_like_line_does_not_break_an_article():
 def test_a_lone_short_line_with_no_section_after_it_is_not_a_heading():
     body = plain(*SHORT_ARTICLE, "What changes", "Ends here.")
     assert headings(parse_document(body, "text")) == [None]
+
+
+def test_a_heading_may_have_a_list_right_under_it():
+    body = plain(
+        PARA_1, "What you need", "- a ticket\n- a passport\n- two photos", PARA_2, "How to apply", PARA_3
+    )
+    assert headings(parse_document(body, "text")) == [None, "What you need", "How to apply"]
