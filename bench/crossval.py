@@ -39,8 +39,8 @@ ONE_SENTENCE_GRID: dict[str, Sequence[Any]] = {
     "engine.ONE_SENTENCE_WORDS": (35, 30, 40, 45),
 }
 HEADING_GRID: dict[str, Sequence[Any]] = {
-    "sections.LONE_MAX_WORDS": (6, 0, 4, 8),
-    "sections.MAX_SENTENCE_CASE_WORDS": (12, 10, 15, 22),
+    "sections.LONE_MAX_WORDS": (6, 0, 8),
+    "sections.MAX_SENTENCE_CASE_WORDS": (12, 10, 15),
     "sections.FOLLOWED_BY_BLOCK": (True, False),
     "sections.REJECT_LONG_LOWER_CASE": (False, True),
     "sections.REJECT_SPEECH": (False, True),
