@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, repeat
 from operator import mul
 
-from newsdigest.summarizer import cjk
+from newsdigest.summarizer.cjk import has_cjk as cjk_has_cjk
+from newsdigest.summarizer.cjk import keywords as cjk_keywords
+from newsdigest.summarizer.cjk import runs as cjk_runs
+from newsdigest.summarizer.cjk import terms as cjk_terms
 from newsdigest.summarizer.language import (
     CJK,
     base_language,
@@ -132,10 +135,10 @@ def summarize(
     k = max(1, max_sentences)
     title_terms = {t for t in map(art.to_term.__getitem__, trimmed_words(title or "")) if t}
     if art.cjk:
-        title_terms |= cjk.terms(title or "", lang)
+        title_terms |= cjk_terms(title or "", lang)
     sentence_freq, centroid = _score(art, title_terms, k)
     if art.cjk:
-        keywords = cjk.keywords(art.texts, title, lang, KEYWORDS)
+        keywords = cjk_keywords(art.texts, title, lang, KEYWORDS)
     else:
         keywords = _keywords(art, sentence_freq, centroid, title_terms)
     return Summary(
@@ -235,12 +238,12 @@ def _cjk_terms(
     """Chinese, Japanese, Korean: each sentence's terms are its runs' character bigrams plus the terms
     of its other tokens (Latin names, acronyms), and its length counts about two characters a word."""
     for i, sentence in enumerate(texts):
-        if not cjk.has_cjk(sentence):
+        if not cjk_has_cjk(sentence):
             continue
-        terms[i] = {t for t in terms[i] if not cjk.has_cjk(t)} | cjk.terms(sentence, lang)
+        terms[i] = {t for t in terms[i] if not cjk_has_cjk(t)} | cjk_terms(sentence, lang)
         if base_language(lang) != "ko":  # Korean puts spaces between words: its token count holds
-            chars = sum(map(len, cjk.runs(sentence, lang)))
-            lengths[i] = max(1, (chars + 1) // 2 + sum(not cjk.has_cjk(w) for w in words[i]))
+            chars = sum(map(len, cjk_runs(sentence, lang)))
+            lengths[i] = max(1, (chars + 1) // 2 + sum(not cjk_has_cjk(w) for w in words[i]))
 
 
 def _score(art: _Article, title_terms: set[str], k: int) -> tuple[Counter[str], dict[str, int]]:
