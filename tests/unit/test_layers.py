@@ -37,20 +37,30 @@ LOGIC = [
 ]
 
 
-def imported_by(module: str) -> set[str]:
-    code = f"import sys, {module}; print('\\n'.join(sorted(sys.modules)))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return {name.split(".")[0] for name in result.stdout.split()}
+@pytest.fixture(scope="module")
+def imported_by() -> dict[str, set[str]]:
+    """module -> the top-level packages importing it loads, each module in a fresh interpreter (all at
+    once: the interpreters start in parallel)."""
+    runs = {}
+    for module in PURE_DOMAIN + LOGIC:
+        code = f"import sys, {module}; print('\\n'.join(sorted(sys.modules)))"
+        runs[module] = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    loaded = {}
+    for module, run in runs.items():
+        out, _ = run.communicate(timeout=120)
+        assert run.returncode == 0, f"import {module} failed"
+        loaded[module] = {name.split(".")[0] for name in out.split()}
+    return loaded
 
 
 @pytest.mark.parametrize("module", PURE_DOMAIN + LOGIC)
-def test_no_boto3_below_the_data_access_layer(module):
-    assert "boto3" not in imported_by(module) and "botocore" not in imported_by(module)
+def test_no_boto3_below_the_data_access_layer(module, imported_by):
+    assert "boto3" not in imported_by[module] and "botocore" not in imported_by[module]
 
 
 @pytest.mark.parametrize("module", PURE_DOMAIN)
-def test_domain_code_needs_no_powertools(module):
-    assert "aws_lambda_powertools" not in imported_by(module)
+def test_domain_code_needs_no_powertools(module, imported_by):
+    assert "aws_lambda_powertools" not in imported_by[module]
 
 
 # ---------------------------------------------------------------- import cycles
