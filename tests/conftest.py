@@ -23,6 +23,12 @@ os.environ.update(
         "AWS_REGION": "us-east-1",
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
         "POWERTOOLS_METRICS_DISABLED": "true",
+        # As template.yaml's Globals: the shared Metrics object is made at the first import of
+        # newsdigest.observability, which may be a unit test's, before any function environment exists.
+        # (Disabled metrics are never cleared by Powertools; at 100 values it publishes them anyway, and
+        # without a namespace that raises.)
+        "POWERTOOLS_SERVICE_NAME": "newsdigest",
+        "POWERTOOLS_METRICS_NAMESPACE": "Newsdigest",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         # Resources are emptied between tests (newsdigest_local.resources.empty): purge a queue at will.
         "MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR": "false",
