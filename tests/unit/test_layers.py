@@ -5,6 +5,7 @@ cycle."""
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -37,20 +38,26 @@ LOGIC = [
 ]
 
 
+_IMPORT_EACH = """
+import json, sys
+loaded, found = set(sys.modules), {}
+for module in sys.argv[1:]:
+    __import__(module)
+    found[module] = sorted({name.split(".")[0] for name in set(sys.modules) - loaded})
+    loaded = set(sys.modules)
+print(json.dumps(found))
+"""
+
+
 @pytest.fixture(scope="module")
 def imported_by() -> dict[str, set[str]]:
-    """module -> the top-level packages importing it loads, each module in a fresh interpreter (all at
-    once: the interpreters start in parallel)."""
-    runs = {}
-    for module in PURE_DOMAIN + LOGIC:
-        code = f"import sys, {module}; print('\\n'.join(sorted(sys.modules)))"
-        runs[module] = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    loaded = {}
-    for module, run in runs.items():
-        out, _ = run.communicate(timeout=120)
-        assert run.returncode == 0, f"import {module} failed"
-        loaded[module] = {name.split(".")[0] for name in out.split()}
-    return loaded
+    """module -> the top-level packages that importing it loaded, in one fresh interpreter that imports the
+    pure domain first, then the logic. A package loaded by none of them is loaded by no one of them; one
+    that is, is charged to the first module that pulled it in (a failure names a culprit either way)."""
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORT_EACH, *PURE_DOMAIN, *LOGIC], capture_output=True, text=True, check=True
+    )
+    return {module: set(names) for module, names in json.loads(result.stdout).items()}
 
 
 @pytest.mark.parametrize("module", PURE_DOMAIN + LOGIC)
