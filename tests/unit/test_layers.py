@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "functions" / "newsdigest"
-# Pure domain: no AWS, no Powertools. New pure packages (extraction/) join this list.
+# Pure domain: no AWS, no Powertools. New pure packages (extraction/) join this list; a network module
+# (feeds' fetcher: sockets/urllib3 allowed) joins LOGIC, which forbids only boto3/botocore.
 PURE_DOMAIN = [
     "newsdigest.summarizer",
     "newsdigest.signing",
