@@ -120,3 +120,26 @@ def _provision_mail(template: Template, resolver: Resolver) -> None:
     sender = resolver.parameters.get("SenderAddress")
     if sender:
         boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=str(sender))
+
+
+def empty(template: Template, resolver: Resolver) -> None:
+    """Empty what the template's resources hold, as if they had just been provisioned, without provisioning
+    them again: tables dropped and re-created (which also starts their streams afresh), queues purged, and
+    the mail SES accepted and the notifications SNS published forgotten (in-process moto only; queues may
+    be purged more than once a minute with MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR=false)."""
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    for logical, props in template.of_type("AWS::DynamoDB::Table").items():
+        name = resolver.refs[logical]
+        dynamodb.delete_table(TableName=name)
+        table = dynamodb.create_table(**_table_request(name, props))["TableDescription"]
+        if table.get("LatestStreamArn"):
+            resolver.attributes[(logical, "StreamArn")] = table["LatestStreamArn"]
+    sqs = boto3.client("sqs", region_name=REGION)
+    for logical in template.of_type("AWS::SQS::Queue"):
+        sqs.purge_queue(QueueUrl=resolver.refs[logical])
+    from moto.ses.models import ses_backends
+    from moto.sns.models import sns_backends
+
+    ses_backends[ACCOUNT][REGION].sent_messages.clear()
+    for topic in sns_backends[ACCOUNT][REGION].topics.values():
+        topic.sent_notifications.clear()

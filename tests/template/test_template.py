@@ -125,3 +125,13 @@ def test_every_write_needs_an_api_key_and_reads_follow_the_switch():
             assert not public.api_key_required(route) and private.api_key_required(route), route.path
     usage_plan = template.of_type("AWS::Serverless::Api")["NewsApi"]["Auth"]["UsagePlan"]
     assert usage_plan["CreateUsagePlan"] == "PER_API" and usage_plan["Throttle"]["RateLimit"] > 0
+
+
+def test_the_summarizer_stream_reports_failures_and_never_sees_its_own_writes():
+    functions = Template.load().functions
+    assert {"IngestFunction", "ApiFunction", "SummarizeFunction"} <= set(functions)
+    stream = functions["SummarizeFunction"].streams[0]
+    assert stream.table == "ArticlesTable"
+    assert stream.report_failures and stream.bisect and 0 < stream.max_retries <= 10
+    assert stream.on_failure_queue == "SummarizeFailureQueue"
+    assert stream.filters, "the summarizer must not be fed its own writes"
