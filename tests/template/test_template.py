@@ -62,6 +62,38 @@ def test_sam_build(tmp_path: Path):
         assert not (tmp_path / function / "moto").exists(), (
             "test-only dependencies must stay out of the bundle"
         )
+        assert_compiled(tmp_path / function)
+
+
+def runtime_tag() -> str:
+    """cpython-313 for python3.13: the tag of the .pyc files the Lambda runtime will look for."""
+    runtime = Template.load().raw["Globals"]["Function"]["Runtime"]
+    major, minor = re.fullmatch(r"python(\d)\.(\d+)", runtime).groups()  # type: ignore[union-attr]
+    return f"cpython-{major}{minor}"
+
+
+def assert_compiled(bundle: Path) -> None:
+    """Every module ships its bytecode for the runtime's interpreter, used without checking the source
+    (flags 0b01: hash-based, unchecked), so a cold start compiles nothing."""
+    tag = runtime_tag()
+    sources = list(bundle.rglob("*.py"))
+    assert len(sources) > 100
+    for source in sources:
+        compiled = source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc"
+        assert compiled.is_file(), f"{source.relative_to(bundle)} has no {tag} bytecode"
+        flags = int.from_bytes(compiled.read_bytes()[4:8], "little")
+        assert flags == 0b01, f"{compiled.relative_to(bundle)}: flags {flags:#b}, want unchecked-hash"
+
+
+def test_the_build_makefile_targets_the_runtime_and_architecture():
+    glob = Template.load().raw["Globals"]["Function"]
+    makefile = (ROOT / "functions" / "Makefile").read_text()
+    version = glob["Runtime"].removeprefix("python")
+    assert f"PYTHON ?= python{version}\n" in makefile and f"PYTHON_VERSION := {version}\n" in makefile
+    assert glob["Architectures"] == ["arm64"] and "aarch64" in makefile
+    for logical, props in Template.load().resources.items():
+        if props["Type"] == "AWS::Serverless::Function":
+            assert props["Metadata"]["BuildMethod"] == "makefile", logical
 
 
 def test_every_handler_exists():
