@@ -58,6 +58,7 @@ eval: $(VENV)/.bench-installed
 
 bench: $(VENV)/.bench-installed
 	$(PY) bench/bench.py $(ARGS)
+	$(PY) bench/cold_start.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache .local
