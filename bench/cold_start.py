@@ -270,7 +270,9 @@ def main() -> None:
                 for _ in range(IMPORTTIME_RUNS)
             ]
             medians_ms = {m: statistics.median(s.get(m, 0.0) for s in samples) for m in samples[0]}
-            dominant[name] = sorted(medians_ms.items(), key=lambda kv: -kv[1])
+            dominant[name] = sorted(
+                ((m, ms) for m, ms in medians_ms.items() if ms >= 1), key=lambda kv: -kv[1]
+            )
 
     medians = {name: statistics.median(values) for name, values in times.items()}
     peer = medians[PEER]
