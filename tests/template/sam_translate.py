@@ -1,10 +1,11 @@
 """Print the CloudFormation template SAM makes of a SAM template, as JSON (run with the tools venv's
 python: samtranslator lives there, not in the service's venv).
 
-    .tools-venv/bin/python tests/template/sam_translate.py [template.yaml] [Name=value ...]
+    .tools-venv/bin/python tests/template/sam_translate.py [--resolve-conditions] [template.yaml] [Name=v ...]
 
 Offline: CodeUri becomes a placeholder S3 URI and no managed policy is looked up. Fn::If stays as
-written (as `sam validate` leaves it)."""
+written (as `sam validate` leaves it), or with --resolve-conditions is resolved from the parameters
+first, as AWS::LanguageExtensions does in CloudFormation before SAM's transform runs."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
@@ -22,12 +24,54 @@ class _NoManagedPolicies:
         return {}
 
 
+def resolve_conditions(template: dict[str, Any], parameters: dict[str, str]) -> dict[str, Any]:
+    values = {k: str(v.get("Default", "")) for k, v in template.get("Parameters", {}).items()} | parameters
+
+    def evaluate(node: Any) -> Any:
+        if isinstance(node, dict) and len(node) == 1:
+            ((key, arg),) = node.items()
+            if key == "Ref":
+                return values[arg]
+            if key == "Condition":
+                return evaluate(template["Conditions"][arg])
+            if key == "Fn::Equals":
+                return str(evaluate(arg[0])) == str(evaluate(arg[1]))
+            if key == "Fn::Not":
+                return not evaluate(arg[0])
+            if key == "Fn::And":
+                return all(evaluate(a) for a in arg)
+            if key == "Fn::Or":
+                return any(evaluate(a) for a in arg)
+        return node
+
+    conditions = {name: evaluate(c) for name, c in template.get("Conditions", {}).items()}
+    no_value = {"Ref": "AWS::NoValue"}
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            if list(node) == ["Fn::If"]:
+                name, when_true, when_false = node["Fn::If"]
+                return walk(when_true if conditions[name] else when_false)
+            resolved = {k: walk(v) for k, v in node.items()}
+            return {k: v for k, v in resolved.items() if v != no_value}
+        if isinstance(node, list):
+            return [walk(v) for v in node if walk(v) != no_value]
+        return node
+
+    return {**template, "Resources": walk(template["Resources"]), "Globals": walk(template["Globals"])}
+
+
 def main() -> None:
     args = sys.argv[1:]
-    path = Path(args.pop(0)) if args and "=" not in args[0] else Path("template.yaml")
-    parameters = dict(arg.split("=", 1) for arg in args)
+    as_cloudformation = "--resolve-conditions" in args
+    args = [a for a in args if a != "--resolve-conditions"]
+    paths = [Path(a) for a in args if "=" not in a]
+    path = paths[0] if paths else Path("template.yaml")
+    parameters = dict(arg.split("=", 1) for arg in args if "=" in arg)
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     template = yaml_parse(path.read_text())
+    if as_cloudformation:
+        template = resolve_conditions(template, parameters)
     # AWS::LanguageExtensions runs in CloudFormation; SAM's transform is what matters here.
     template["Transform"] = "AWS::Serverless-2016-10-31"
     template.setdefault("Globals", {}).setdefault("Function", {})["CodeUri"] = "s3://bucket/bundle.zip"

@@ -1,6 +1,8 @@
 """What SAM makes of template.yaml (translated offline with the tools venv's samtranslator): no
 dependency cycle - which neither `sam validate` nor cfn-lint reports, and which a function behind the
-API naming the API would create - and no AWS managed policy on any function's role."""
+API naming the API would create -, no AWS managed policy on any function's role, and API keys where the
+README says, also once AWS::LanguageExtensions has resolved the template's Fn::If as CloudFormation
+does (`sam validate` leaves them unresolved)."""
 
 from __future__ import annotations
 
@@ -18,9 +20,9 @@ from tests.template.test_template import tool, tools_env
 pytestmark = pytest.mark.template
 
 
-def translate(path: Path = ROOT / "template.yaml") -> dict[str, Any]:
+def translate(path: Path = ROOT / "template.yaml", *options: str) -> dict[str, Any]:
     result = subprocess.run(
-        [tool("python"), str(ROOT / "tests" / "template" / "sam_translate.py"), str(path)],
+        [tool("python"), str(ROOT / "tests" / "template" / "sam_translate.py"), *options, str(path)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -95,3 +97,33 @@ def test_no_function_role_carries_an_aws_managed_policy(translated):
         "DigestSendFunctionAliaslive",
         "SummarizeFunctionAliaslive",
     ]
+
+
+@pytest.mark.parametrize("reads_need_key", ["false", "true"])
+def test_api_keys_as_cloudformation_deploys_it(reads_need_key):
+    """Writes always need the key; reads follow ReadsRequireApiKey; health, the OpenAPI document, Swagger
+    UI, the subscription links and CORS preflights never do. SAM refuses a method-level false under an
+    API-level false, which is what the reads' Fn::If becomes after AWS::LanguageExtensions: with the API
+    default false, the default deploy failed."""
+    translated = translate(
+        ROOT / "template.yaml",
+        "--resolve-conditions",
+        f"ReadsRequireApiKey={reads_need_key}",
+        "CorsAllowOrigin=https://news.example.com",
+    )
+    paths = translated["Resources"]["NewsApi"]["Properties"]["Body"]["paths"]
+    needs_key = {
+        (method.upper(), path)
+        for path, methods in paths.items()
+        for method, operation in methods.items()
+        if operation.get("security") == [{"api_key": []}]
+    }
+    writes = {("POST", "/articles"), ("POST", "/articles/batch"), ("DELETE", "/articles/{article_id}")}
+    reads = {
+        ("GET", "/articles"),
+        ("GET", "/articles/{article_id}"),
+        ("GET", "/articles/{article_id}/digest"),
+        ("GET", "/digests/{day}"),
+    }
+    assert needs_key == (writes | reads if reads_need_key == "true" else writes)
+    assert ("OPTIONS", "/articles") not in needs_key and "options" in paths["/articles"]
