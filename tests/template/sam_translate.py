@@ -24,7 +24,7 @@ class _NoManagedPolicies:
         return {}
 
 
-def resolve_conditions(template: dict[str, Any], parameters: dict[str, str]) -> dict[str, Any]:
+def condition_values(template: dict[str, Any], parameters: dict[str, str]) -> dict[str, bool]:
     values = {k: str(v.get("Default", "")) for k, v in template.get("Parameters", {}).items()} | parameters
 
     def evaluate(node: Any) -> Any:
@@ -44,7 +44,11 @@ def resolve_conditions(template: dict[str, Any], parameters: dict[str, str]) -> 
                 return any(evaluate(a) for a in arg)
         return node
 
-    conditions = {name: evaluate(c) for name, c in template.get("Conditions", {}).items()}
+    return {name: bool(evaluate(c)) for name, c in template.get("Conditions", {}).items()}
+
+
+def resolve_conditions(template: dict[str, Any], parameters: dict[str, str]) -> dict[str, Any]:
+    conditions = condition_values(template, parameters)
     no_value = {"Ref": "AWS::NoValue"}
 
     def walk(node: Any) -> Any:
@@ -78,7 +82,14 @@ def main() -> None:
     for resource in template["Resources"].values():
         if resource.get("Type") == "AWS::Serverless::Function":
             resource["Properties"].pop("CodeUri", None)
-    json.dump(transform(template, parameters, _NoManagedPolicies()), sys.stdout, indent=1)
+    translated = transform(template, parameters, _NoManagedPolicies())
+    if as_cloudformation:
+        # CloudFormation creates no resource (and shows no output) whose condition is false.
+        conditions = condition_values(translated, parameters)
+        for section in ("Resources", "Outputs"):
+            entries = translated.get(section, {}).items()
+            translated[section] = {k: v for k, v in entries if conditions.get(v.get("Condition"), True)}
+    json.dump(translated, sys.stdout, indent=1)
 
 
 if __name__ == "__main__":

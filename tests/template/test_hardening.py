@@ -60,8 +60,8 @@ def names_in(value: Any) -> set[str]:
             elif key == "Fn::GetAtt":
                 found.add(arg[0] if isinstance(arg, list) else str(arg).split(".")[0])
             elif key == "Fn::Sub":
-                text = arg if isinstance(arg, str) else arg[0]
-                found |= {m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text)}
+                text, local = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
+                found |= {m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text)} - set(local)
     return found
 
 

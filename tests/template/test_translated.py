@@ -127,3 +127,34 @@ def test_api_keys_as_cloudformation_deploys_it(reads_need_key):
     }
     assert needs_key == (writes | reads if reads_need_key == "true" else writes)
     assert ("OPTIONS", "/articles") not in needs_key and "options" in paths["/articles"]
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        {},  # the defaults: no alarm email, this stack creates the account's API Gateway logging role
+        {"AlarmEmail": "ops@example.com", "ApiGatewayLoggingRole": "existing", "SnapStart": "true"},
+        {"PublicBaseUrl": "https://news.example.com", "ReadsRequireApiKey": "true"},
+    ],
+)
+def test_every_reference_resolves_whichever_optional_parts_are_left_out(parameters):
+    """With conditions resolved and the resources of false conditions dropped, as CloudFormation does,
+    nothing refers to a resource that is not there (e.g. an alarm to AlarmTopic without AlarmEmail)."""
+    translated = translate(
+        ROOT / "template.yaml",
+        "--resolve-conditions",
+        *(f"{k}={v}" for k, v in parameters.items()),
+    )
+    known = set(translated["Resources"]) | set(translated["Parameters"])
+    for section in ("Resources", "Outputs"):
+        for logical, body in translated.get(section, {}).items():
+            missing = {n for n in names_in(body) if not n.startswith("AWS::")} - known
+            assert not missing, f"{logical} refers to {sorted(missing)}"
+    resources = translated["Resources"]
+    assert ("AlarmTopic" in resources) == bool(parameters.get("AlarmEmail"))
+    assert ("ApiGatewayAccount" in resources) == (parameters.get("ApiGatewayLoggingRole") != "existing")
+    snap_start = parameters.get("SnapStart") == "true"
+    for logical, resource in resources.items():
+        if resource["Type"] == "AWS::Lambda::Function":
+            apply_on = resource["Properties"]["SnapStart"]["ApplyOn"]
+            assert apply_on == ("PublishedVersions" if snap_start else "None"), logical
