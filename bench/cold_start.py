@@ -17,8 +17,9 @@ Target: every handler at most 2x the peer.
 - boto3 is not in the bundle: the Lambda runtime provides it. It comes from the same versions as the
   runtime virtualenv's, installed for the runtime's interpreter into ``.aws-sam/bench-native`` and
   compiled, as a runtime's own copy would be.
-- Nothing writes bytecode during the runs (PYTHONDONTWRITEBYTECODE): the bundle's own .pyc are what is
-  measured. Processes run round-robin (one of each per round) so that drift hits all alike.
+- Nothing writes bytecode during the runs (``-B``, as on Lambda's read-only /var/task): the bundle's
+  own .pyc are what is measured (the peer's module is compiled the same way). Processes run
+  round-robin (one of each per round) so that drift hits all alike.
 
     .venv/bin/python bench/cold_start.py [--runs 15] [--build | --no-build]
 """
@@ -122,13 +123,15 @@ def ensure_build(mode: str) -> None:
     if not (TOOLS / "sam").exists():
         subprocess.run(["make", "-C", str(ROOT), ".tools-venv/.installed"], check=True)
     print("sam build ...", file=sys.stderr)
-    subprocess.run(
+    built_now = subprocess.run(
         [str(TOOLS / "sam"), "build", "--template", "template.yaml", "--build-dir", str(BUILD)],
         cwd=ROOT,
         env=pyenv_env() | {"SAM_CLI_TELEMETRY": "0"},
-        check=True,
-        stdout=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
     )
+    if built_now.returncode != 0:
+        sys.exit(f"sam build failed:\n{built_now.stdout[-3000:]}{built_now.stderr[-3000:]}")
 
 
 def runtime_python(runtime: str) -> str:
@@ -190,7 +193,6 @@ def child_env(base: dict[str, str], function_env: dict[str, str], name: str) -> 
     env.update(function_env)
     env.update(
         {
-            "PYTHONDONTWRITEBYTECODE": "1",
             "AWS_REGION": "us-east-1",
             "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_ACCESS_KEY_ID": "bench",
@@ -206,7 +208,8 @@ def child_env(base: dict[str, str], function_env: dict[str, str], name: str) -> 
 def import_once(python: str, path: list[str], handler: str, env: dict[str, str], *extra: str) -> str:
     module, attr = handler.rsplit(".", 1)
     code = CHILD.format(path=path, module=module, attr=attr)
-    result = subprocess.run([python, "-I", *extra, "-c", code], capture_output=True, text=True, env=env)
+    # -I: no user site, no PYTHON* variables; -B: write no bytecode (as on a read-only /var/task).
+    result = subprocess.run([python, "-I", "-B", *extra, "-c", code], capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise RuntimeError(f"importing {handler} failed:\n{result.stderr[-2000:]}")
     return result.stdout if not extra else result.stderr
@@ -245,6 +248,11 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as peer_dir:
         (Path(peer_dir) / "bare_resolver.py").write_text(PEER_SOURCE)
+        subprocess.run(
+            [python, "-m", "compileall", "-q", "--invalidation-mode", "unchecked-hash", peer_dir],
+            env=base,
+            check=True,
+        )
         targets: dict[str, tuple[list[str], str, dict[str, str]]] = {
             PEER: (
                 [str(overlay), peer_dir, str(first_bundle)],
