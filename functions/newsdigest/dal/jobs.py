@@ -5,8 +5,6 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-import boto3
-
 from newsdigest.subscriptions.models import DigestJob
 
 _BATCH = 10  # SendMessageBatch limit
@@ -21,6 +19,8 @@ class JobQueue:
 
     @cached_property
     def client(self) -> Any:
+        import boto3  # on first use: see dal/dynamodb.py
+
         return boto3.client("sqs")
 
     def enqueue(self, jobs: list[DigestJob]) -> None:

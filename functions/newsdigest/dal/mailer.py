@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
 from newsdigest.errors import MailRejected, MailUnavailable
@@ -33,6 +32,8 @@ class SesMailer:
 
     @cached_property
     def client(self) -> Any:
+        import boto3  # on first use: see dal/dynamodb.py
+
         return boto3.client("sesv2")
 
     def send(self, raw: bytes) -> str:
