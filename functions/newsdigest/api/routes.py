@@ -8,7 +8,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from newsdigest.api.app import NewsApiResolver, build_resolver
-from newsdigest.api.openapi import DESCRIPTION, SECURITY_SCHEMES, TITLE, VERSION
+from newsdigest.api.openapi import DESCRIPTION, TITLE, VERSION, security_schemes
 from newsdigest.config import Settings
 
 
@@ -40,5 +40,5 @@ def openapi_resolver() -> NewsApiResolver:
 
 def openapi_document() -> str:
     return openapi_resolver().get_openapi_json_schema(
-        title=TITLE, version=VERSION, description=DESCRIPTION, security_schemes=SECURITY_SCHEMES
+        title=TITLE, version=VERSION, description=DESCRIPTION, security_schemes=security_schemes()
     )
