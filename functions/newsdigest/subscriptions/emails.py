@@ -11,11 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from functools import cache
+from typing import TYPE_CHECKING
 
 from newsdigest.articles.models import ArticleHeader, current_summary
 from newsdigest.config import MAX_DIGEST_ARTICLES, MAX_EMAIL_HTML_BYTES
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 MAX_DIGEST_SENTENCES = 5
 MAX_OUTLINE_ITEMS = 6
@@ -23,14 +26,20 @@ MAX_SENTENCE_CHARS = 600
 # No header folding: a folded or RFC 2047-encoded List-Unsubscribe URL would break one-click unsubscribe.
 _POLICY = email.policy.SMTP.clone(max_line_length=998)
 
-_env = Environment(
-    loader=PackageLoader("newsdigest.subscriptions", "templates"),
-    autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+
+@cache
+def _environment() -> Environment:
+    """Built on the first render, so that importing this module (and a cold start) skips Jinja2."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=PackageLoader("newsdigest.subscriptions", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def _clip(text: str, limit: int = MAX_SENTENCE_CHARS) -> str:
@@ -104,13 +113,13 @@ def render_digest(
             "unsubscribe_url": unsubscribe_url,
             "more_url": more_url,
         }
-        html = _env.get_template("digest.html.j2").render(context)
+        html = _environment().get_template("digest.html.j2").render(context)
         size = len(html.encode("utf-8"))
         if size <= max_html_bytes or shown <= 1:
             break
         # Shrink in proportion to the overshoot, by at least one article.
         shown = max(1, min(shown - 1, int(shown * max_html_bytes / size)))
-    text = _env.get_template("digest.txt.j2").render(context)
+    text = _environment().get_template("digest.txt.j2").render(context)
     return RenderedEmail(subject=subject, text=text, html=html, shown=shown, total=total)
 
 
@@ -124,15 +133,17 @@ def render_confirmation(*, confirm_url: str, frequency: str, timezone: str, send
     }
     return RenderedEmail(
         subject=context["subject"],  # type: ignore[arg-type]
-        text=_env.get_template("confirm.txt.j2").render(context),
-        html=_env.get_template("confirm.html.j2").render(context),
+        text=_environment().get_template("confirm.txt.j2").render(context),
+        html=_environment().get_template("confirm.html.j2").render(context),
     )
 
 
 def render_page(title: str, message: str, *, form_action: str | None = None, button: str = "") -> str:
     """A small standalone HTML page (confirmation result, unsubscribe button)."""
-    return _env.get_template("page.html.j2").render(
-        title=title, message=message, form_action=form_action, button=button
+    return (
+        _environment()
+        .get_template("page.html.j2")
+        .render(title=title, message=message, form_action=form_action, button=button)
     )
 
 
