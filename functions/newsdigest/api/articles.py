@@ -17,7 +17,6 @@ from newsdigest.api.http import NO_CACHE, cached
 from newsdigest.api.openapi import API_KEY_SCHEME
 from newsdigest.articles import catalog
 from newsdigest.articles.ids import ID_LENGTH
-from newsdigest.articles.ingest import ingest_article, ingest_batch
 from newsdigest.articles.models import (
     Article,
     ArticleIn,
@@ -32,6 +31,8 @@ from newsdigest.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SOURCE_CHARS
 from newsdigest.errors import ArticleNotFound
 from newsdigest.observability import MetricUnit, metrics
 
+# Ingest (and the summarizer's document parser it uses) is imported by the write routes when they first
+# run: ApiFunction serves only the read router of this module and never loads it.
 write_router = APIGatewayRouter()
 read_router = APIGatewayRouter()
 
@@ -59,6 +60,8 @@ def _json(model: type, description: str) -> Any:
     },
 )
 def post_article(article: ArticleIn) -> Response[dict]:
+    from newsdigest.articles.ingest import ingest_article  # see write_router
+
     services = wiring.services
     result = ingest_article(article, services.article_store, services.clock)
     metrics.add_metric(name=f"Articles{result.status.capitalize()}", unit=MetricUnit.Count, value=1)
@@ -80,6 +83,8 @@ def post_article(article: ArticleIn) -> Response[dict]:
     },
 )
 def post_batch(batch: BatchIn) -> BatchResult:
+    from newsdigest.articles.ingest import ingest_batch  # see write_router
+
     services = wiring.services
     result = ingest_batch(batch.articles, services.article_store, services.clock)
     for status in ("created", "updated", "unchanged", "failed"):
