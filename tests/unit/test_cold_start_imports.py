@@ -4,7 +4,8 @@ property that makes it small, without timing anything.
 
 - boto3 (0.1-0.4 s) is imported when a store, queue or mailer is first used, inside a request.
 - Powertools' OpenAPI document models (~0.1 s) only when /openapi.json or /docs is first served.
-- Jinja2 only when a page or an email is first rendered; the summarizer's parser only by the write routes.
+- Jinja2 only when a page or an email is first rendered, the email package when a message is first built;
+  the summarizer's parser only by the write routes.
 - Powertools' parser models (pydantic models of every event type, which ``utilities.batch`` builds when
   pydantic was imported before it) never: the batch handlers hand records to us as data classes.
 """
@@ -22,16 +23,17 @@ OPENAPI_DOCUMENT = ("aws_lambda_powertools.event_handler.openapi.models",)
 PARSER_MODELS = ("aws_lambda_powertools.utilities.parser",)
 JINJA2 = ("jinja2",)
 SUMMARIZER = ("newsdigest.summarizer",)
+EMAIL = ("email.policy", "email.headerregistry")  # only building a message needs them
 
 # handler module -> modules its import must not load
 DEFERRED = {
-    "newsdigest.handlers.api": BOTO3 + OPENAPI_DOCUMENT + JINJA2 + SUMMARIZER,
-    "newsdigest.handlers.ingest": BOTO3 + OPENAPI_DOCUMENT + JINJA2 + SUMMARIZER,
-    "newsdigest.handlers.subscriptions": BOTO3 + OPENAPI_DOCUMENT + JINJA2,
-    "newsdigest.handlers.summarize": BOTO3 + PARSER_MODELS + JINJA2,
-    "newsdigest.handlers.digest_send": BOTO3 + PARSER_MODELS + JINJA2,
-    "newsdigest.handlers.digest_schedule": BOTO3 + JINJA2,
-    "newsdigest.handlers.mail_events": BOTO3 + JINJA2,
+    "newsdigest.handlers.api": BOTO3 + OPENAPI_DOCUMENT + JINJA2 + EMAIL + SUMMARIZER,
+    "newsdigest.handlers.ingest": BOTO3 + OPENAPI_DOCUMENT + JINJA2 + EMAIL + SUMMARIZER,
+    "newsdigest.handlers.subscriptions": BOTO3 + OPENAPI_DOCUMENT + JINJA2 + EMAIL,
+    "newsdigest.handlers.summarize": BOTO3 + PARSER_MODELS + JINJA2 + EMAIL,
+    "newsdigest.handlers.digest_send": BOTO3 + PARSER_MODELS + JINJA2 + EMAIL,
+    "newsdigest.handlers.digest_schedule": BOTO3 + JINJA2 + EMAIL,
+    "newsdigest.handlers.mail_events": BOTO3 + JINJA2 + EMAIL,
 }
 
 _IMPORT = """

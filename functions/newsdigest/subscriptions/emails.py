@@ -6,11 +6,8 @@ and the HTML part is kept under Gmail's clipping limit by showing fewer articles
 
 from __future__ import annotations
 
-import email.policy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -23,8 +20,6 @@ if TYPE_CHECKING:
 MAX_DIGEST_SENTENCES = 5
 MAX_OUTLINE_ITEMS = 6
 MAX_SENTENCE_CHARS = 600
-# No header folding: a folded or RFC 2047-encoded List-Unsubscribe URL would break one-click unsubscribe.
-_POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
 @cache
@@ -156,7 +151,14 @@ def build_mime(
     extra_headers: Iterable[tuple[str, str]] = (),
 ) -> bytes:
     """multipart/alternative (text, then HTML) with RFC 8058 one-click unsubscribe headers."""
-    message = EmailMessage(policy=_POLICY)
+    # The email package (tens of ms) is imported by the first message built, not by a cold start: the
+    # functions that import this module for its models (mail events, the hourly run) never build one.
+    import email.policy
+    from email.message import EmailMessage
+    from email.utils import formataddr, formatdate, make_msgid
+
+    # No header folding: a folded or RFC 2047-encoded List-Unsubscribe URL would break one-click unsubscribe.
+    message = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998))
     message["From"] = formataddr(("newsdigest", sender))
     message["To"] = to
     message["Subject"] = rendered.subject
