@@ -17,11 +17,18 @@ Target: every handler at most 2x the peer.
 - boto3 is not in the bundle: the Lambda runtime provides it. It comes from the same versions as the
   runtime virtualenv's, installed for the runtime's interpreter into ``.aws-sam/bench-native`` and
   compiled, as a runtime's own copy would be.
+- ``--baseline DIR`` also measures another built bundle (e.g. main's, from ``sam build --build-dir DIR``
+  in a checkout of main) in the same rounds, against the same peer: before/after in one sitting.
+- ``--first-request`` also times, in the same processes, the first invocation after the import, with the
+  function's sample event (events/) against moto's server on 127.0.0.1 holding the template's resources
+  (the peer: GET /health). What a handler no longer imports at cold start it imports in its first request:
+  this column shows whether a change removed the cost or only moved it. Its figures include moto's own
+  latency (a local HTTP server in this process), so compare them between bundles, not with AWS.
 - Nothing writes bytecode during the runs (``-B``, as on Lambda's read-only /var/task): the bundle's
   own .pyc are what is measured (the peer's module is compiled the same way). Processes run
   round-robin (one of each per round) so that drift hits all alike.
 
-    .venv/bin/python bench/cold_start.py [--runs 15] [--build | --no-build]
+    .venv/bin/python bench/cold_start.py [--runs 15] [--build | --no-build] [--baseline DIR] [--first-request]
 """
 
 from __future__ import annotations
@@ -38,12 +45,14 @@ import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / ".aws-sam" / "build"
 NATIVE = ROOT / ".aws-sam" / "bench-native"
 TOOLS = ROOT / ".tools-venv" / "bin"
 PEER = "bare resolver"
+BASELINE = "baseline:"  # prefix of the --baseline bundle's targets
 IMPORTTIME_RUNS = 3  # -X importtime processes per handler; each module's median is shown
 # Imports worth naming when they show up: what an import-time budget is usually spent on.
 WATCH = (
@@ -85,9 +94,44 @@ import importlib, sys, time
 sys.path[:0] = {path!r}
 start = time.perf_counter()
 module = importlib.import_module({module!r})
-getattr(module, {attr!r})
-print(time.perf_counter() - start)
+handler = getattr(module, {attr!r})
+imported = time.perf_counter() - start
+event_path = {event!r}
+if event_path:
+    import json
+
+    class Context:
+        function_name = "bench"
+        function_version = "$LATEST"
+        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+        memory_limit_in_mb = 256
+        aws_request_id = "00000000-0000-0000-0000-000000000000"
+        log_group_name = log_stream_name = "bench"
+
+        def get_remaining_time_in_millis(self):
+            return 30_000
+
+    with open(event_path) as f:
+        event = json.load(f)
+    start = time.perf_counter()
+    result = handler(event, Context())
+    invoked = time.perf_counter() - start
+    status = result.get("statusCode", "-") if isinstance(result, dict) else "-"
+    print("\\nFIRST", imported, invoked, status)
+else:
+    print(imported)
 """
+# The sample event each function's first request is timed with (--first-request); the peer's is /health.
+FIRST_EVENTS = {
+    PEER: "api-health.json",
+    "ApiFunction": "api-list-articles.json",
+    "IngestFunction": "ingest-post-article.json",
+    "SubscriptionsFunction": "subscriptions-post.json",
+    "SummarizeFunction": "summarize-stream.json",
+    "DigestSendFunction": "digest-send-sqs.json",
+    "DigestScheduleFunction": "digest-schedule.json",
+    "MailEventsFunction": "mail-bounce-sns.json",
+}
 
 
 def pyenv_env() -> dict[str, str]:
@@ -205,14 +249,43 @@ def child_env(base: dict[str, str], function_env: dict[str, str], name: str) -> 
     return env
 
 
-def import_once(python: str, path: list[str], handler: str, env: dict[str, str], *extra: str) -> str:
+def import_once(
+    python: str, path: list[str], handler: str, env: dict[str, str], *extra: str, event: str = ""
+) -> str:
     module, attr = handler.rsplit(".", 1)
-    code = CHILD.format(path=path, module=module, attr=attr)
+    code = CHILD.format(path=path, module=module, attr=attr, event=event)
     # -I: no user site, no PYTHON* variables; -B: write no bytecode (as on a read-only /var/task).
     result = subprocess.run([python, "-I", "-B", *extra, "-c", code], capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise RuntimeError(f"importing {handler} failed:\n{result.stderr[-2000:]}")
     return result.stdout if not extra else result.stderr
+
+
+def first_request(python: str, path: list[str], handler: str, env: dict[str, str], event: Path) -> tuple:
+    """(import s, first invocation s, status) of one fresh process."""
+    out = import_once(python, path, handler, env, event=str(event))
+    line = next(line for line in reversed(out.splitlines()) if line.startswith("FIRST "))
+    _, imported, invoked, status = line.split()
+    return float(imported), float(invoked), status
+
+
+def start_moto() -> tuple[Any, dict[str, str], Any]:
+    """moto's server on 127.0.0.1 with the template's resources: (server, AWS environment, resolver)."""
+    import logging
+
+    sys.path.insert(0, str(ROOT / "infra"))
+    from moto.server import ThreadedMotoServer
+    from newsdigest_local.resources import provision
+    from newsdigest_local.stack import aws_environment, free_port
+    from newsdigest_local.template import Template
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    aws_env = aws_environment(f"http://127.0.0.1:{port}")
+    os.environ.update(aws_env)
+    return server, aws_env, provision(Template.load())
 
 
 def dominant_imports(importtime: str) -> list[tuple[str, float]]:
@@ -233,6 +306,14 @@ def main() -> None:
     build.add_argument("--build", dest="build", action="store_const", const="always", default="auto")
     build.add_argument("--no-build", dest="build", action="store_const", const="never")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--baseline", type=Path, help="another built bundle (a sam build dir) to measure in the same rounds"
+    )
+    parser.add_argument(
+        "--first-request",
+        action="store_true",
+        help="also time the first invocation after the import (sample events, moto server on 127.0.0.1)",
+    )
     args = parser.parse_args()
     if args.runs < 10:
         parser.error("--runs must be at least 10")
@@ -245,6 +326,20 @@ def main() -> None:
     first_bundle = BUILD / next(iter(functions))
     overlay = native_overlay(python, first_bundle)
     base = pyenv_env()
+    moto, aws_env = None, {}
+    if args.first_request:
+        moto, aws_env, resolver = start_moto()  # the functions' environment names the resources it made
+    try:
+        report = measure(args, python, functions, overlay, base, resolver, aws_env)
+    finally:
+        if moto is not None:
+            moto.stop()
+    print_report(args, python, functions, base, *report)
+
+
+def measure(args, python, functions, overlay, base, resolver, aws_env: dict[str, str]) -> tuple:
+    """Run the rounds; ``aws_env`` (moto's endpoint and credentials) goes to every process."""
+    first_bundle = BUILD / next(iter(functions))
 
     with tempfile.TemporaryDirectory() as peer_dir:
         (Path(peer_dir) / "bare_resolver.py").write_text(PEER_SOURCE)
@@ -257,20 +352,36 @@ def main() -> None:
             PEER: (
                 [str(overlay), peer_dir, str(first_bundle)],
                 "bare_resolver.lambda_handler",
-                child_env(base, {"POWERTOOLS_SERVICE_NAME": "bare"}, "bare"),
+                child_env(base, {"POWERTOOLS_SERVICE_NAME": "bare"}, "bare") | aws_env,
             )
         }
         for logical, spec in functions.items():
             bundle = BUILD / logical
-            env = child_env(base, resolver.function_environment(spec), logical)
+            env = child_env(base, resolver.function_environment(spec), logical) | aws_env
             targets[logical] = ([str(overlay), str(bundle)], spec.handler, env)
+            if args.baseline:
+                targets[BASELINE + logical] = (
+                    [str(overlay), str(args.baseline / logical)],
+                    spec.handler,
+                    env,
+                )
 
         for path, handler, env in targets.values():  # warm the OS file cache; not measured
             import_once(python, path, handler, env)
         times: dict[str, list[float]] = {name: [] for name in targets}
+        firsts: dict[str, list[float]] = {name: [] for name in targets}
+        statuses: dict[str, str] = {}
         for _ in range(args.runs):
             for name, (path, handler, env) in targets.items():
-                times[name].append(float(import_once(python, path, handler, env)))
+                event = FIRST_EVENTS.get(name.removeprefix(BASELINE))
+                if args.first_request and event:
+                    imported, invoked, statuses[name] = first_request(
+                        python, path, handler, env, ROOT / "events" / event
+                    )
+                    times[name].append(imported)
+                    firsts[name].append(invoked)
+                else:
+                    times[name].append(float(import_once(python, path, handler, env)))
         dominant: dict[str, list[tuple[str, float]]] = {}
         for name, (path, handler, env) in targets.items():
             samples = [
@@ -282,6 +393,10 @@ def main() -> None:
                 ((m, ms) for m, ms in medians_ms.items() if ms >= 1), key=lambda kv: -kv[1]
             )
 
+    return times, firsts, statuses, dominant
+
+
+def print_report(args, python, functions, base, times, firsts, statuses, dominant) -> None:
     medians = {name: statistics.median(values) for name, values in times.items()}
     peer = medians[PEER]
     version = subprocess.run([python, "-V"], capture_output=True, text=True, env=base).stdout.strip()
@@ -289,6 +404,16 @@ def main() -> None:
         f"\nCold start: handler import from {BUILD.relative_to(ROOT)} ({version}, {platform.machine()}, "
         f"{args.runs} fresh processes each; target <= 2.00x the bare resolver)\n"
     )
+    if args.baseline:
+        print(f"baseline: {args.baseline} (same rounds, same peer)")
+        print(f"{'function':<24} {'baseline ms':>11} {'x bare':>7} {'this ms':>8} {'x bare':>7}")
+        for name in functions:
+            before, after = medians[BASELINE + name], medians[name]
+            figures = (
+                f"{before * 1000:>11.0f} {before / peer:>6.2f}x {after * 1000:>8.0f} {after / peer:>6.2f}x"
+            )
+            print(f"{name:<24} {figures}")
+        print()
     print(f"{'function':<24} {'median ms':>9} {'min ms':>7} {'x bare':>7}  dominant imports (cumulative ms)")
     for name in [PEER, *functions]:
         ratio = medians[name] / peer
@@ -298,6 +423,35 @@ def main() -> None:
             f"{name:<24} {medians[name] * 1000:>9.0f} {min(times[name]) * 1000:>7.0f} "
             f"{ratio:>6.2f}x{flag:<2} {imports}"
         )
+    if args.first_request and firsts[PEER]:
+        # Each process: import, then one invocation; the median of import + first request per target.
+        totals = {
+            n: statistics.median(map(sum, zip(times[n], firsts[n], strict=True))) for n in firsts if firsts[n]
+        }
+        print(
+            "\nImport + first request (sample event from events/, moto on 127.0.0.1; peer: GET /health), "
+            "median ms and ratio to the peer's import + first request"
+        )
+        columns = f"{'import':>7} {'first':>7} {'total':>7} {'x bare':>7}"
+        header = f"{'function':<24} {columns}  status"
+        if args.baseline:
+            header = f"{'function':<24} {'baseline total':>14} {'x bare':>7}  {columns}  status"
+        print(header)
+        for name in [PEER, *functions]:
+            if name not in totals:
+                continue
+            row = (
+                f"{medians[name] * 1000:>7.0f} {statistics.median(firsts[name]) * 1000:>7.0f} "
+                f"{totals[name] * 1000:>7.0f} {totals[name] / totals[PEER]:>6.2f}x  {statuses.get(name, '-')}"
+            )
+            if args.baseline:
+                before = totals.get(BASELINE + name)
+                row = (
+                    f"{before * 1000:>14.0f} {before / totals[PEER]:>6.2f}x  {row}"
+                    if before
+                    else f"{'':>14} {'':>7}  {row}"
+                )
+            print(f"{name:<24} {row}")
     if args.json:
         args.json.write_text(
             json.dumps(
@@ -307,6 +461,7 @@ def main() -> None:
                     "median_s": medians,
                     "ratio": {k: v / peer for k, v in medians.items()},
                     "dominant_ms": {k: dict(v) for k, v in dominant.items()},
+                    "first_request_median_s": {k: statistics.median(v) for k, v in firsts.items() if v},
                 },
                 indent=2,
             )
