@@ -81,3 +81,26 @@ def test_what_is_deferred_is_imported_when_first_used():
     )
     loaded = loaded_by("newsdigest.handlers.subscriptions", first_use)
     assert {"boto3", "botocore.client", "jinja2"} <= loaded
+
+
+def test_with_snapstart_boto3_is_imported_before_the_snapshot_and_not_before(tmp_path):
+    # The Lambda runtime provides snapshot_restore_py; this stand-in records the hooks registered with it.
+    (tmp_path / "snapshot_restore_py.py").write_text(
+        "before = []\ndef register_before_snapshot(f, *a, **k):\n    before.append(f)\n    return f\n"
+    )
+    take_snapshot = (
+        "import snapshot_restore_py\n"
+        "print(json.dumps('boto3' in sys.modules))\n"
+        "for hook in reversed(snapshot_restore_py.before):\n    hook()\n"
+    )
+    code = _IMPORT.replace("exec(sys.argv[2])", "import json\n" + take_snapshot)
+    result = subprocess.run(
+        [sys.executable, "-c", code, "newsdigest.handlers.api", ""],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"AWS_DEFAULT_REGION": "us-east-1", "PYTHONPATH": str(tmp_path), "PATH": ""},
+    )
+    imported_at_init, modules = result.stdout.splitlines()
+    assert json.loads(imported_at_init) is False
+    assert "boto3" in json.loads(modules)
