@@ -24,16 +24,17 @@ PARSER_MODELS = ("aws_lambda_powertools.utilities.parser",)
 JINJA2 = ("jinja2",)
 SUMMARIZER = ("newsdigest.summarizer",)
 EMAIL = ("email.policy", "email.headerregistry")  # only building a message needs them
+ARTICLE_MODELS = ("newsdigest.articles.models",)  # only digests (articles in an email) need them there
 
 # handler module -> modules its import must not load
 DEFERRED = {
     "newsdigest.handlers.api": BOTO3 + OPENAPI_DOCUMENT + JINJA2 + EMAIL + SUMMARIZER,
     "newsdigest.handlers.ingest": BOTO3 + OPENAPI_DOCUMENT + JINJA2 + EMAIL + SUMMARIZER,
-    "newsdigest.handlers.subscriptions": BOTO3 + OPENAPI_DOCUMENT + JINJA2 + EMAIL,
+    "newsdigest.handlers.subscriptions": BOTO3 + OPENAPI_DOCUMENT + JINJA2 + EMAIL + ARTICLE_MODELS,
     "newsdigest.handlers.summarize": BOTO3 + PARSER_MODELS + JINJA2 + EMAIL,
     "newsdigest.handlers.digest_send": BOTO3 + PARSER_MODELS + JINJA2 + EMAIL,
     "newsdigest.handlers.digest_schedule": BOTO3 + JINJA2 + EMAIL,
-    "newsdigest.handlers.mail_events": BOTO3 + JINJA2 + EMAIL,
+    "newsdigest.handlers.mail_events": BOTO3 + JINJA2 + EMAIL + ARTICLE_MODELS,
 }
 
 _IMPORT = """

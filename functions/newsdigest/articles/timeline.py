@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from newsdigest.articles.models import ArticleHeader
+if TYPE_CHECKING:  # an annotation only: the subscriptions functions use the windows without the models
+    from newsdigest.articles.models import ArticleHeader
 
 
 def timeline_key(moment: datetime) -> str:

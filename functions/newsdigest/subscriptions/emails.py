@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
-from newsdigest.articles.models import ArticleHeader, current_summary
 from newsdigest.config import MAX_DIGEST_ARTICLES, MAX_EMAIL_HTML_BYTES
 
 if TYPE_CHECKING:
     from jinja2 import Environment
+
+    from newsdigest.articles.models import ArticleHeader
 
 MAX_DIGEST_SENTENCES = 5
 MAX_OUTLINE_ITEMS = 6
@@ -62,6 +63,9 @@ class DigestItem:
 
 
 def digest_item(article: ArticleHeader) -> DigestItem:
+    # Only digests need the article models: SubscriptionsFunction and MailEventsFunction never load them.
+    from newsdigest.articles.models import current_summary
+
     summary = current_summary(article)
     digest = [_clip(s.text) for s in summary.digest][:MAX_DIGEST_SENTENCES]
     outline = [
