@@ -136,14 +136,16 @@ class LocalStack:
         if self.start_pollers:
             for poller in background:
                 poller.start()
+        api_props = self.template.resources["NewsApi"]["Properties"]
         self.api = ApiServer(
             self.host,
             self.api_port,
             self.runtime,
             self.template.routes,
             key_required=resolver.api_key_required,
-            cors=resolver.resolve(self.template.resources["NewsApi"]["Properties"].get("Cors")),
+            cors=resolver.resolve(api_props.get("Cors")),
             api_key=self.api_key,
+            gateway_responses=resolver.resolve(api_props.get("GatewayResponses")),
         )
         self.api_port = int(self.api.server_address[1])
         if self.state_dir:

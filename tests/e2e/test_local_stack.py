@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
+from urllib.parse import urlsplit
 
 import pytest
 import requests
+from newsdigest_local.template import Template
 
 from tests.conftest import ROOT
 from tests.e2e.conftest import WRITE
@@ -80,10 +83,33 @@ def test_bad_input_gets_a_4xx_naming_the_problem(stack, payload, status, named):
     assert named in response.json()["error"]["message"]
 
 
-def test_unknown_routes_and_methods(stack):
+def test_unknown_routes_and_methods_get_api_gateways_404(stack):
+    # API Gateway answers a path or method it lacks with MISSING_AUTHENTICATION_TOKEN, which the
+    # template's GatewayResponses turn into a 404 in the service's error shape; no 405, no Allow.
+    template = Template.load().resources["NewsApi"]["Properties"]["GatewayResponses"]
+    expected = json.loads(template["MISSING_AUTHENTICATION_TOKEN"]["ResponseTemplates"]["application/json"])
     assert requests.get(f"{stack.api_url}/nowhere", timeout=5).status_code == 404
-    response = requests.put(f"{stack.api_url}/articles", timeout=5)
-    assert response.status_code == 405 and set(response.headers["Allow"].split(", ")) == {"GET", "POST"}
+    for method, path in [("PUT", "/articles"), ("OPTIONS", "/articles/batch"), ("GET", "/articles/batch")]:
+        response = requests.request(method, f"{stack.api_url}{path}", timeout=5)
+        assert response.status_code == 404, (method, path)
+        assert "Allow" not in response.headers and response.json() == expected
+
+
+def test_a_trailing_newline_is_part_of_the_path_not_its_end(stack):
+    # /articles%0a is no route; /articles/%0a is the article "\n", which does not exist
+    assert requests.get(f"{stack.api_url}/articles%0a", timeout=5).status_code == 404
+    response = requests.get(f"{stack.api_url}/articles/%0a", timeout=5)
+    assert response.status_code == 404 and "items" not in response.json()
+
+
+def test_a_request_over_api_gateways_10_mb_is_refused_unread(stack):
+    with socket.create_connection(urlsplit(stack.api_url).netloc.split(":"), timeout=5) as conn:
+        conn.sendall(
+            b"POST /articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 50000000000\r\n\r\n{"
+        )
+        assert conn.recv(200).startswith(b"HTTP/1.1 413 ")
+    assert requests.get(f"{stack.api_url}/health", timeout=5).status_code == 200
 
 
 def test_huge_headers_are_refused_without_taking_the_server_down(stack):
