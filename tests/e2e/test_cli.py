@@ -104,3 +104,29 @@ def test_invoke_against_a_running_stack_shares_its_tables(stack, tmp_path: Path)
         )
         assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["statusCode"] == 200  # the GET found what the POST stored
+
+
+def test_invoke_stdout_is_the_result_only_and_the_functions_logs_go_to_stderr(tmp_path: Path):
+    # An SNS message that is no SES notification makes MailEventsFunction log a WARNING
+    event = json.loads((ROOT / "events" / "mail-bounce-sns.json").read_text())
+    event["Records"][0]["Sns"]["Message"] = "not an SES notification"
+    (tmp_path / "event.json").write_text(json.dumps(event))
+    result = subprocess.run(
+        [
+            *CLI,
+            "invoke",
+            "MailEventsFunction",
+            "-e",
+            str(tmp_path / "event.json"),
+            "--state-dir",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"suppressed": 0}  # the whole of stdout parses as JSON
+    assert '"level":"WARNING"' in result.stderr
