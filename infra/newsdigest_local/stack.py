@@ -9,7 +9,11 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import socket
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,9 @@ from newsdigest_local.streams import StreamPoller
 from newsdigest_local.template import REGION, Template
 
 STATE_FILE = "stack.json"
+# What stops `newsdigest serve`, and how long a stop may take before the process gives up waiting.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STOP_TIMEOUT_S = 10.0
 
 
 def aws_environment(endpoint: str) -> dict[str, str]:
@@ -179,29 +186,73 @@ class LocalStack:
             self._serving = False
 
     def serve_in_thread(self) -> LocalStack:
-        import threading
-
         self._thread = threading.Thread(target=self.serve_forever, name="local-api", daemon=True)
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def serve_until_signalled(
+        self,
+        on_ready: Callable[[], None] = lambda: None,
+        on_signal: Callable[[], None] = lambda: None,
+        timeout: float = STOP_TIMEOUT_S,
+    ) -> None:
+        """Serve until SIGINT or SIGTERM, then stop within ``timeout`` seconds, however busy.
+
+        Installs its own handler for both signals: a process whose parent ignores SIGINT (a shell's
+        background job, some supervisors) inherits SIG_IGN, and Python then installs no KeyboardInterrupt
+        handler, so Ctrl-C or ``kill -INT`` would do nothing. A second signal while stopping ends the
+        process at once (after removing the state file). ``on_ready`` runs once the handlers are in place
+        (a banner printed then promises that a signal will be honoured)."""
+        stopping = threading.Event()
+
+        def handle(signum: int, frame: Any) -> None:
+            if stopping.is_set():
+                self._forget_state()
+                os._exit(128 + signum)
+            stopping.set()
+
+        previous = {sig: signal.signal(sig, handle) for sig in STOP_SIGNALS}
+        try:
+            self.serve_in_thread()
+            on_ready()
+            # The main thread only waits: Python runs signal handlers there, so it must stay responsive.
+            while not stopping.wait(0.2) and self._thread.is_alive():
+                pass
+            on_signal()
+            self.stop(timeout=timeout)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _forget_state(self) -> None:
+        if self.state_dir and (self.state_dir / STATE_FILE).exists():
+            (self.state_dir / STATE_FILE).unlink()
+
+    def stop(self, timeout: float = STOP_TIMEOUT_S) -> None:
+        """Stop taking requests, then the event sources, then moto: bounded by ``timeout`` in all. An
+        invocation still running then is left to its daemon thread (the process is ending)."""
+        if getattr(self, "_stopped", False):
+            return
+        self._stopped = True
+        deadline = time.monotonic() + timeout
         everything: list[Any] = [*self.pollers, *self.queue_pollers, *self.topic_pollers]
         if self.mail_archive:
             everything.append(self.mail_archive)
         for poller in everything:
             poller.stop()
-        for poller in everything:
-            if poller.is_alive():
-                poller.join(timeout=5)
         if self.api is not None:
             if getattr(self, "_serving", False):
                 self.api.shutdown()
             self.api.server_close()
+        for poller in everything:
+            if poller.is_alive():
+                poller.join(timeout=max(0.0, deadline - time.monotonic()))
+        busy = [poller.name for poller in everything if poller.is_alive()]
+        if busy:
+            self.log(f"stopping without waiting for {', '.join(busy)} (still in an invocation)")
         if self._moto is not None:
             self._moto.stop()
-        if self.state_dir and (self.state_dir / STATE_FILE).exists():
-            (self.state_dir / STATE_FILE).unlink()
+        self._forget_state()
         for key, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(key, None)

@@ -130,3 +130,33 @@ def test_invoke_stdout_is_the_result_only_and_the_functions_logs_go_to_stderr(tm
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"suppressed": 0}  # the whole of stdout parses as JSON
     assert '"level":"WARNING"' in result.stderr
+
+
+def test_serve_stops_on_sigint_even_when_its_parent_ignores_sigint(tmp_path: Path):
+    # A shell's background job (or a supervisor) starts it with SIGINT ignored: Python then installs no
+    # KeyboardInterrupt handler, so serve must install its own.
+    port = free_port()
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), "--state-dir", str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=clean_env(),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if "Ctrl-C" in line or not line:
+                break
+        assert requests.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 200
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+        assert proc.returncode == 0 and "stopped" in out
+        assert not (tmp_path / "stack.json").exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
