@@ -73,6 +73,7 @@ class LocalStack:
         poll_interval: float = 0.2,
         api_key: str | None = None,
         parameters: dict[str, str] | None = None,
+        queue_visibility_timeout: int | None = None,
     ) -> None:
         self.host = host
         self.api_port = api_port
@@ -82,6 +83,8 @@ class LocalStack:
         self.log = log
         self.start_pollers = start_pollers
         self.poll_interval = poll_interval
+        # None: a failed SQS message waits out its queue's VisibilityTimeout from template.yaml, as on AWS.
+        self.queue_visibility_timeout = queue_visibility_timeout
         self.template = Template.load()
         self.parameters = parameters or {}
         # The key writes need (API Gateway's API key, locally): given, from NEWSDIGEST_API_KEY, or made up.
@@ -134,7 +137,12 @@ class LocalStack:
                 self.pollers.append(poller)
                 if self.start_pollers:
                     poller.start()
-        self.queue_pollers = queue_pollers(self.runtime, resolver, poll_interval=self.poll_interval)
+        self.queue_pollers = queue_pollers(
+            self.runtime,
+            resolver,
+            poll_interval=self.poll_interval,
+            visibility_timeout=self.queue_visibility_timeout,
+        )
         self.topic_pollers = topic_pollers(self.runtime, resolver, poll_interval=self.poll_interval)
         background: list[Poller] = [*self.queue_pollers, *self.topic_pollers]
         if self.state_dir:

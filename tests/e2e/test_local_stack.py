@@ -12,7 +12,7 @@ import requests
 from newsdigest_local.template import Template
 
 from tests.conftest import ROOT
-from tests.e2e.conftest import WRITE
+from tests.e2e.conftest import WRITE, running_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -123,3 +123,43 @@ def test_huge_headers_are_refused_without_taking_the_server_down(stack):
     many = {f"X-H{i}": "v" for i in range(200)}
     assert 400 <= requests.get(f"{stack.api_url}/health", headers=many, timeout=5).status_code < 500
     assert requests.get(f"{stack.api_url}/health", timeout=5).status_code == 200
+
+
+def test_a_failed_digest_job_waits_out_the_queues_visibility_timeout_from_the_template():
+    import boto3
+
+    template = Template.load().of_type("AWS::SQS::Queue")["DigestQueue"]
+    with running_stack() as local:
+        sqs = boto3.client("sqs", endpoint_url=local.aws_endpoint)
+        url = local.resolver.refs["DigestQueue"]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
+        assert attributes["Attributes"]["VisibilityTimeout"] == str(template["VisibilityTimeout"])
+        # Given a job the sender fails on (not a job at all)
+        sqs.send_message(QueueUrl=url, MessageBody="not a digest job")
+        (poller,) = local.queue_pollers
+        deadline = time.monotonic() + 10
+        while poller.failed < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert poller.failed == 1
+        # Then it is not retried within seconds (AWS waits out the VisibilityTimeout) nor dead-lettered
+        time.sleep(2.5)
+        assert poller.failed == 1
+        dlq = local.resolver.refs["DigestDeadLetterQueue"]
+        assert "Messages" not in sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=0)
+        counts = sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"]
+        )
+        assert counts["Attributes"]["ApproximateNumberOfMessagesNotVisible"] == "1"
+
+
+def test_a_shorter_visibility_timeout_can_be_configured_for_tests():
+    import boto3
+
+    with running_stack(queue_visibility_timeout=0) as local:
+        sqs = boto3.client("sqs", endpoint_url=local.aws_endpoint)
+        sqs.send_message(QueueUrl=local.resolver.refs["DigestQueue"], MessageBody="not a digest job")
+        (poller,) = local.queue_pollers
+        deadline = time.monotonic() + 15
+        while poller.failed < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert poller.failed >= 2  # received again at once
