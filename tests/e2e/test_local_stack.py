@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from newsdigest_local.template import Template
+from newsdigest_local.template import ACCOUNT, REGION, Template
 
 from tests.conftest import ROOT
 from tests.e2e.conftest import WRITE, running_stack
@@ -127,6 +127,7 @@ def test_huge_headers_are_refused_without_taking_the_server_down(stack):
 
 def test_a_failed_digest_job_waits_out_the_queues_visibility_timeout_from_the_template():
     import boto3
+    from moto.sqs.models import sqs_backends
 
     template = Template.load().of_type("AWS::SQS::Queue")["DigestQueue"]
     with running_stack() as local:
@@ -135,31 +136,20 @@ def test_a_failed_digest_job_waits_out_the_queues_visibility_timeout_from_the_te
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
         assert attributes["Attributes"]["VisibilityTimeout"] == str(template["VisibilityTimeout"])
         # Given a job the sender fails on (not a job at all)
-        sqs.send_message(QueueUrl=url, MessageBody="not a digest job")
-        (poller,) = local.queue_pollers
+        message_id = sqs.send_message(QueueUrl=url, MessageBody="not a digest job")["MessageId"]
+        # (moto's own record: another stack of this test process may be the one that receives it)
+        queue = sqs_backends[ACCOUNT][REGION].queues[url.rsplit("/", 1)[1]]
+
+        def receives() -> int:
+            found = [m for m in queue._messages if m.id == message_id]
+            return found[0].approximate_receive_count if found else -1
+
         deadline = time.monotonic() + 10
-        while poller.failed < 1 and time.monotonic() < deadline:
+        while receives() < 1 and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert poller.failed == 1
-        # Then it is not retried within seconds (AWS waits out the VisibilityTimeout) nor dead-lettered
+        assert receives() == 1
+        # Then it is not received again within seconds (AWS waits out VisibilityTimeout), nor dead-lettered
         time.sleep(2.5)
-        assert poller.failed == 1
+        assert receives() == 1
         dlq = local.resolver.refs["DigestDeadLetterQueue"]
         assert "Messages" not in sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=0)
-        counts = sqs.get_queue_attributes(
-            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"]
-        )
-        assert counts["Attributes"]["ApproximateNumberOfMessagesNotVisible"] == "1"
-
-
-def test_a_shorter_visibility_timeout_can_be_configured_for_tests():
-    import boto3
-
-    with running_stack(queue_visibility_timeout=0) as local:
-        sqs = boto3.client("sqs", endpoint_url=local.aws_endpoint)
-        sqs.send_message(QueueUrl=local.resolver.refs["DigestQueue"], MessageBody="not a digest job")
-        (poller,) = local.queue_pollers
-        deadline = time.monotonic() + 15
-        while poller.failed < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert poller.failed >= 2  # received again at once
