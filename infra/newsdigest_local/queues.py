@@ -174,14 +174,15 @@ class TopicPoller(Poller):
         self.seen = len(self._published())
         self.delivered = 0
 
-    def _published(self) -> list[Any]:
+    def _published(self, start: int = 0) -> list[Any]:
+        """What the topic published, from the ``start``-th notification on (moto keeps them all)."""
         from moto.sns.models import sns_backends
 
         topic = sns_backends[ACCOUNT][REGION].topics.get(self.topic_arn)
-        return list(topic.sent_notifications) if topic else []
+        return list(topic.sent_notifications[start:]) if topic else []
 
     def poll_once(self) -> int:
-        fresh = self._published()[self.seen :]
+        fresh = self._published(self.seen)
         for message_id, message, subject, *_ in fresh:
             self.seen += 1
             event = sns_event(self.topic_arn, message_id, message, subject)

@@ -22,7 +22,7 @@ from newsdigest_local.mail import MailArchive
 from newsdigest_local.queues import Poller, QueuePoller, TopicPoller, queue_pollers, topic_pollers
 from newsdigest_local.resources import provision
 from newsdigest_local.runtime import LocalRuntime, Log, _print
-from newsdigest_local.streams import StreamPoller
+from newsdigest_local.streams import StreamPoller, StreamTrimmer
 from newsdigest_local.template import REGION, Template
 
 STATE_FILE = "stack.json"
@@ -127,16 +127,27 @@ class LocalStack:
         self.runtime = LocalRuntime(self.template, resolver, self.log, overrides)
         for key in self.runtime.environment:
             self._saved_env.setdefault(key, None)
-        for spec in self.template.functions.values():
-            for source in spec.streams:
-                stream_arn = resolver.get_att(source.table, "StreamArn")
-                queue = resolver.refs.get(source.on_failure_queue) if source.on_failure_queue else None
-                poller = StreamPoller(
-                    source, stream_arn, self.runtime, queue, poll_interval=self.poll_interval
-                )
-                self.pollers.append(poller)
-                if self.start_pollers:
-                    poller.start()
+        sources = [source for spec in self.template.functions.values() for source in spec.streams]
+        # moto would keep every stream record for the life of the process: each table's stream is
+        # trimmed once every mapping that reads it has handled a record.
+        self.stream_trimmers = {
+            table: StreamTrimmer(resolver.refs[table], sum(1 for s in sources if s.table == table))
+            for table in {source.table for source in sources}
+        }
+        for source in sources:
+            stream_arn = resolver.get_att(source.table, "StreamArn")
+            queue = resolver.refs.get(source.on_failure_queue) if source.on_failure_queue else None
+            poller = StreamPoller(
+                source,
+                stream_arn,
+                self.runtime,
+                queue,
+                poll_interval=self.poll_interval,
+                on_checkpoint=self.stream_trimmers[source.table].checkpoint,
+            )
+            self.pollers.append(poller)
+            if self.start_pollers:
+                poller.start()
         self.queue_pollers = queue_pollers(
             self.runtime,
             resolver,
