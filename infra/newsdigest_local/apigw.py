@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from newsdigest_local.runtime import LocalRuntime
+from newsdigest_local.runtime import LocalRuntime, RuntimeClosed
 from newsdigest_local.template import ACCOUNT, ApiRoute
 
 STAGE = "local"
@@ -206,6 +206,10 @@ class _Handler(BaseHTTPRequestHandler):
             result = self.server.runtime.invoke(
                 route.function, event, f"{self.command} {self.path}", lambda r: str(r.get("statusCode"))
             )
+        except RuntimeClosed:
+            self.close_connection = True
+            self._send(503, {"Connection": "close"}, _error("unavailable", "the local stack is stopping"))
+            return
         except Exception:  # the function crashed: API Gateway answers 502
             self._send(502, {}, _error("bad_gateway", "the function failed; see the local stack's log"))
             return

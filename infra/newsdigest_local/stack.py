@@ -259,6 +259,8 @@ class LocalStack:
             everything.append(self.mail_archive)
         for poller in everything:
             poller.stop()
+        if getattr(self, "runtime", None) is not None:
+            self.runtime.close()
         if self.api is not None:
             if getattr(self, "_serving", False):
                 self.api.shutdown()

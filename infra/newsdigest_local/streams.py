@@ -65,6 +65,10 @@ def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     }
 
 
+# How many GetRecords calls may go into filling one batch when the filter drops most records.
+MAX_READS_PER_BATCH = 10
+
+
 def _moto_stream_shard(table_name: str) -> Any:
     """moto's in-process copy of a table's stream (the stack's moto server runs in this process)."""
     from moto.dynamodb.models import dynamodb_backends
@@ -209,15 +213,28 @@ class StreamPoller(threading.Thread):
         for shard_id, iterator in list(self._shard_iterators().items()):
             if iterator is None or self._stop_event.is_set():
                 continue
-            response = self.streams.get_records(ShardIterator=iterator, Limit=self.read_limit)
-            following = response.get("NextShardIterator")
-            records = [lambda_record(r, self.stream_arn) for r in response.get("Records", [])]
-            seen += len(records)
-            wanted = [
-                r
-                for r in records
-                if not self.source.filters or any(matches(f, r) for f in self.source.filters)
-            ]
+            # Fill one batch with records that pass the filter (Lambda filters before batching), a few
+            # reads at most; records filtered out are not kept.
+            wanted: list[dict[str, Any]] = []
+            last_sequence: int | None = None
+            following: str | None = iterator
+            for _ in range(MAX_READS_PER_BATCH):
+                assert following is not None
+                response = self.streams.get_records(ShardIterator=following, Limit=self.read_limit)
+                if following != iterator:
+                    forget_shard_iterator(following)
+                following = response.get("NextShardIterator")
+                records = [lambda_record(r, self.stream_arn) for r in response.get("Records", [])]
+                seen += len(records)
+                if records:
+                    last_sequence = int(records[-1]["dynamodb"]["SequenceNumber"])
+                wanted += [
+                    r
+                    for r in records
+                    if not self.source.filters or any(matches(f, r) for f in self.source.filters)
+                ]
+                if not records or not following or len(wanted) >= self.source.batch_size:
+                    break
             try:
                 for i in range(0, len(wanted), self.source.batch_size):
                     self.deliver(wanted[i : i + self.source.batch_size], shard_id)
@@ -230,8 +247,8 @@ class StreamPoller(threading.Thread):
             self._iterators[shard_id] = following
             if following != iterator:
                 forget_shard_iterator(iterator)
-            if records and self.on_checkpoint:
-                self.on_checkpoint(self.name, int(records[-1]["dynamodb"]["SequenceNumber"]))
+            if last_sequence is not None and self.on_checkpoint:
+                self.on_checkpoint(self.name, last_sequence)
         return seen
 
     def deliver(self, batch: list[dict[str, Any]], shard_id: str, attempts: int = 0) -> None:

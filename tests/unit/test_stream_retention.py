@@ -94,3 +94,23 @@ def test_a_stream_read_by_two_mappings_keeps_what_one_has_not_had(table):
     assert len(shard().items) == 3  # the slow mapping has not reported yet
     trimmer.checkpoint("slow", first)
     assert [r.record["dynamodb"]["Keys"]["id"]["S"] for r in shard().items] == ["b", "c"]
+
+
+def test_a_batch_is_filled_with_records_that_pass_the_filter(table):
+    arn = table.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+    only_even = ({"dynamodb": {"NewImage": {"even": {"S": ["yes"]}}}},)
+    source = StreamSource("Fn", TABLE, 4, 2, True, True, only_even, None, "TRIM_HORIZON")
+    batches: list[list[str]] = []
+
+    class Batches(Recorder):
+        def invoke(self, function: str, event: dict[str, Any], what: str, outcome: Any = None) -> Any:
+            batches.append([r["dynamodb"]["Keys"]["id"]["S"] for r in event["Records"]])
+            return {"batchItemFailures": []}
+
+    poller = StreamPoller(source, arn, Batches(), None, retry_delay=0)  # type: ignore[arg-type]
+    for i in range(16):
+        item = {"id": {"S": f"i{i:02d}"}, "even": {"S": "yes" if i % 2 == 0 else "no"}}
+        table.put_item(TableName=TABLE, Item=item)
+    while poller.poll_once():
+        pass
+    assert batches == [["i00", "i02", "i04", "i06"], ["i08", "i10", "i12", "i14"]]
