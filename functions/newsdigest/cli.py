@@ -41,8 +41,9 @@ def _serve(args: argparse.Namespace) -> int:
     stack.serve_until_signalled(
         on_ready=lambda: print(banner, flush=True),
         on_signal=lambda: print("\nstopping...", flush=True),
+        on_stopped=lambda: print("stopped", flush=True),
+        exit_when_stopped=True,
     )
-    print("stopped", flush=True)
     return 0
 
 

@@ -11,6 +11,7 @@ import os
 import secrets
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -213,7 +214,9 @@ class LocalStack:
         self,
         on_ready: Callable[[], None] = lambda: None,
         on_signal: Callable[[], None] = lambda: None,
+        on_stopped: Callable[[], None] = lambda: None,
         timeout: float = STOP_TIMEOUT_S,
+        exit_when_stopped: bool = False,
     ) -> None:
         """Serve until SIGINT or SIGTERM, then stop within ``timeout`` seconds, however busy.
 
@@ -221,7 +224,11 @@ class LocalStack:
         background job, some supervisors) inherits SIG_IGN, and Python then installs no KeyboardInterrupt
         handler, so Ctrl-C or ``kill -INT`` would do nothing. A second signal while stopping ends the
         process at once (after removing the state file). ``on_ready`` runs once the handlers are in place
-        (a banner printed then promises that a signal will be honoured)."""
+        (a banner printed then promises that a signal will be honoured).
+
+        ``exit_when_stopped`` (the ``serve`` command) ends the process right after ``on_stopped``: the
+        interpreter's own teardown would free moto's whole heap object by object, seconds after a load,
+        and nothing is left to clean up by then (state file gone, sockets closed, output flushed)."""
         stopping = threading.Event()
 
         def handle(signum: int, frame: Any) -> None:
@@ -239,9 +246,14 @@ class LocalStack:
                 pass
             on_signal()
             self.stop(timeout=timeout)
+            on_stopped()
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+        if exit_when_stopped:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
 
     def _forget_state(self) -> None:
         if self.state_dir and (self.state_dir / STATE_FILE).exists():
