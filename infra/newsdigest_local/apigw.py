@@ -123,6 +123,8 @@ MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 
 class ApiServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 dropped connections when many clients connected at once.
+    request_queue_size = 128
 
     def __init__(
         self,
