@@ -15,8 +15,6 @@ DEFAULT_STATE_DIR = Path(".local")
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import signal
-
     from newsdigest_local.stack import LocalStack
 
     parameters = dict(item.split("=", 1) for item in args.parameter)
@@ -33,26 +31,20 @@ def _serve(args: argparse.Namespace) -> int:
         if stack.api_key_generated
         else "from NEWSDIGEST_API_KEY"
     )
-    print(
+    banner = (
         f"newsdigest local stack is up\n  API:          {stack.api_url}\n"
         f"  AWS endpoint: {stack.aws_endpoint} (moto: point AWS_ENDPOINT_URL here)\n"
         f"  API key:      {stack.api_key} ({origin}); send it as x-api-key on POST and DELETE\n"
         f"  Mail:         {stack.mail_dir}/*.eml (every email SES accepted)\n"
-        "  Ctrl-C stops it.",
-        flush=True,
+        "  Ctrl-C stops it."
     )
-
-    def _terminate(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        stack.serve_forever()
-    except KeyboardInterrupt:
-        print("\nstopping...", flush=True)
-    finally:
-        stack.stop()
-    print("stopped", flush=True)
+    # SIGINT and SIGTERM both stop it, even when the parent ignores SIGINT; the stop is bounded.
+    stack.serve_until_signalled(
+        on_ready=lambda: print(banner, flush=True),
+        on_signal=lambda: print("\nstopping...", flush=True),
+        on_stopped=lambda: print("stopped", flush=True),
+        exit_when_stopped=True,
+    )
     return 0
 
 

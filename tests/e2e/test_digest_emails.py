@@ -46,7 +46,10 @@ class LambdaCrash(BaseException):
 
 @pytest.fixture(scope="module")
 def mail_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    with running_stack(state_dir=tmp_path_factory.mktemp("state"), api_key=API_KEY) as local:
+    # A failed job comes back after 1 s here, not after the template's 180 s VisibilityTimeout.
+    with running_stack(
+        state_dir=tmp_path_factory.mktemp("state"), api_key=API_KEY, queue_visibility_timeout=1
+    ) as local:
         yield local
 
 
@@ -79,7 +82,7 @@ def wait_until(predicate, timeout: float = 15.0) -> None:
 
 
 def settle(stack: LocalStack) -> None:
-    """Wait for the digest queue to drain (jobs that failed come back after the poller's retry delay)."""
+    """Wait for the digest queue to drain (jobs that failed come back after the stack's 1 s visibility)."""
     import boto3
 
     sqs = boto3.client("sqs", endpoint_url=stack.aws_endpoint)

@@ -77,7 +77,7 @@ def summarize_all(aws) -> None:
 
 
 def digest_poller(aws) -> QueuePoller:
-    (poller,) = queue_pollers(aws, aws.resolver, retry_delay=0)
+    (poller,) = queue_pollers(aws, aws.resolver, visibility_timeout=0)
     return poller
 
 

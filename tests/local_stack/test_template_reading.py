@@ -21,6 +21,32 @@ def test_unknown_method_on_a_known_path_reports_the_allowed_ones():
     assert route is None and allowed == ["GET", "POST"]
 
 
+def test_a_literal_path_wins_over_a_path_parameter_as_in_api_gateway():
+    routes = Template.load().routes
+    # /articles/batch is its own resource: only its methods, never those of /articles/{article_id}
+    route, _, allowed = match_route(routes, "OPTIONS", "/articles/batch")
+    assert route is None and allowed == ["POST"]
+    route, _, allowed = match_route(routes, "GET", "/articles/batch")
+    assert route is None and allowed == ["POST"]
+
+
+def test_the_whole_path_must_match_a_trailing_newline_is_not_the_end():
+    routes = Template.load().routes
+    route, params, _ = match_route(routes, "GET", "/articles\n")
+    assert route is None and params == {}
+    # %0a is an ordinary character of a path parameter, handed over decoded
+    route, params, _ = match_route(routes, "GET", "/articles/%0a")
+    assert route is not None and route.path == "/articles/{article_id}" and params == {"article_id": "\n"}
+
+
+def test_a_path_parameter_is_one_non_empty_segment():
+    routes = Template.load().routes
+    assert match_route(routes, "GET", "/articles//digest")[0] is None
+    route, params, _ = match_route(routes, "GET", "/articles/a%2Fb")  # an encoded slash stays inside
+    assert route is not None and route.path == "/articles/{article_id}" and params == {"article_id": "a/b"}
+    assert match_route(routes, "GET", "/articles/a/b")[0] is None
+
+
 def test_resolver_handles_intrinsics_and_secret_references():
     template = Template.load()
     resolver = Resolver(
@@ -50,3 +76,9 @@ def test_http_request_becomes_an_api_gateway_proxy_event():
 def test_non_utf8_bodies_travel_base64_encoded():
     event = build_event("POST", "/articles", [], b"\xff\xfe", None, None)
     assert event["isBase64Encoded"] is True and event["body"] == "//4="
+
+
+def test_the_event_path_stays_percent_encoded_and_the_parameters_arrive_decoded():
+    route, params, _ = match_route(Template.load().routes, "GET", "/articles/a%20b")
+    event = build_event("GET", "/articles/a%20b", [], None, route, params)
+    assert event["path"] == "/articles/a%20b" and event["pathParameters"] == {"article_id": "a b"}
