@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import lxml.html
 
@@ -43,9 +44,11 @@ _WIDGET = re.compile(
 class HeadingRules:
     """How close to the article a candidate must be, and which kinds count (see bench/eval_extraction.py)."""
 
-    max_gap_words: int = 5  # words not in the article between a heading and the text that follows it
-    min_section_share: float = 0.3  # share of the words up to the next heading that are article text
-    max_link_share: float = 0.5  # a heading that is mostly link text is a teaser of another page
+    max_gap_words: int = 10  # words not in the article between a heading and the text that follows it
+    min_section_share: float = 0.0  # share of the words up to the next heading that are article text
+    # A heading that is mostly link text to another page of the same site is a teaser of that page;
+    # "internal" drops those, "any" drops every link heading, "none" keeps them.
+    teaser_links: str = "internal"
     levels: tuple[str, ...] = ("h1", "h2", "h3", "h4")
     bold: bool = True  # paragraphs set wholly in bold count as headings
     max_words: int = 25
@@ -62,7 +65,8 @@ class Candidate:
     article_words_before: int
     section_words: int
     section_article_words: int
-    link_share: float
+    link_share: float  # share of the heading's words that are link text
+    internal_links: bool  # its links stay on the page's own site
 
 
 def _text(element: lxml.html.HtmlElement) -> str:
@@ -82,9 +86,40 @@ def _is_bold_paragraph(element: lxml.html.HtmlElement) -> bool:
     return " ".join(bold.split()) == text
 
 
-def candidates(tree: lxml.html.HtmlElement, words: Words, in_article: bytearray) -> list[Candidate]:
+def _site(host: str | None) -> str:
+    host = (host or "").lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def _links_stay_on_site(element: lxml.html.HtmlElement, site: str) -> bool:
+    anchors = [*element.iter("a"), *element.iterancestors("a")]
+    for anchor in anchors:
+        href = (anchor.get("href") or "").strip()
+        try:
+            host = _site(urlsplit(href).hostname)
+        except ValueError:
+            return False
+        if host and host != site and not host.endswith("." + site) and not site.endswith("." + host):
+            return False
+    return bool(anchors)
+
+
+def candidates(
+    tree: lxml.html.HtmlElement, words: Words, in_article: bytearray, url: str | None = None
+) -> list[Candidate]:
     """Heading-like elements in document order, with what surrounds them. ``in_article[i]`` is 1 when word
-    ``i`` of the page is part of the extracted article text."""
+    ``i`` of the page is part of the extracted article text; ``url`` (or the page's canonical link) tells
+    which links stay on the site."""
+    try:
+        site = _site(urlsplit(url or "").hostname)
+    except ValueError:
+        site = ""
+    if not site:
+        canonical = tree.xpath("//link[@rel='canonical']/@href|//meta[@property='og:url']/@content")
+        try:
+            site = _site(urlsplit(str(canonical[0])).hostname) if canonical else ""
+        except ValueError:
+            site = ""
     n = len(words.words)
     # next_article[i]: the first article word at or after i (n when none); before[i]: article words before i
     next_article = [n] * (n + 1)
@@ -111,7 +146,11 @@ def candidates(tree: lxml.html.HtmlElement, words: Words, in_article: bytearray)
         k = bisect.bisect_right(heading_starts, end - 1)
         section_end = heading_starts[k] if k < len(heading_starts) else n
         section_end = max(section_end, end)
-        link_words = sum(len(a.text_content().split()) for a in element.iter("a"))
+        in_link = any(True for _ in element.iterancestors("a"))
+        link_words = (
+            len(text.split()) if in_link else sum(len(a.text_content().split()) for a in element.iter("a"))
+        )
+        link_share = link_words / max(1, len(text.split()))
         found.append(
             Candidate(
                 element=element,
@@ -123,7 +162,8 @@ def candidates(tree: lxml.html.HtmlElement, words: Words, in_article: bytearray)
                 article_words_before=before[start],
                 section_words=section_end - end,
                 section_article_words=before[section_end] - before[end],
-                link_share=link_words / max(1, len(text.split())),
+                link_share=link_share,
+                internal_links=link_share > 0.5 and _links_stay_on_site(element, site),
             )
         )
     found.sort(key=lambda c: c.start)
@@ -143,7 +183,11 @@ def is_article_heading(candidate: Candidate, rules: HeadingRules, title: str | N
         return False
     if candidate.article_words_before == 0:
         return False
-    if len(text.split()) > rules.max_words or candidate.link_share > rules.max_link_share:
+    if len(text.split()) > rules.max_words:
+        return False
+    if candidate.link_share > 0.5 and (
+        rules.teaser_links == "any" or (rules.teaser_links == "internal" and candidate.internal_links)
+    ):
         return False
     share = candidate.section_article_words / candidate.section_words if candidate.section_words else 1.0
     if share < rules.min_section_share:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import dataclass
+from typing import Any
 
 import lxml.html
 
 from newsdigest.extraction.dom import WORD, Words, parse, visible_words
-from newsdigest.extraction.headings import HeadingRules, candidates, is_article_heading
+from newsdigest.extraction.headings import Candidate, HeadingRules, candidates, is_article_heading
 from newsdigest.extraction.metadata import declared_language
 from newsdigest.extraction.model import ExtractedPage, NoArticleText
 
@@ -21,6 +23,36 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 _KEY_WORDS = 8
 
 
+@dataclass
+class PageAnalysis:
+    """Everything ``extract_page`` learns about a page before it picks headings (the eval reuses it to
+    choose ``HeadingRules`` by cross-validation without re-extracting)."""
+
+    tree: lxml.html.HtmlElement
+    document: Any  # trafilatura's Document (metadata and output tree)
+    blocks: list[tuple[str, str]]
+    placed: list[int | None]
+    candidates: list[Candidate]
+    title: str | None
+
+
+def analyse_page(page: str | bytes, url: str | None = None, *, favor_precision: bool = True) -> PageAnalysis:
+    """Parse ``page``, extract its main text and list its heading candidates (raises ``NoArticleText``)."""
+    tree = parse(page, url)
+    document = _trafilatura(tree, url, favor_precision)
+    if favor_precision and (document is None or document.body is None or not len(document.body)):
+        document = _trafilatura(tree, url, False)  # precision mode found nothing: take the balanced one
+    if document is None or document.body is None:
+        raise NoArticleText(url)
+    blocks = _blocks(document.body)
+    if not blocks:
+        raise NoArticleText(url)
+    words = visible_words(tree)
+    in_article, placed = _place(blocks, words)
+    title = " ".join((document.title or "").split()) or None
+    return PageAnalysis(tree, document, blocks, placed, candidates(tree, words, in_article, url), title)
+
+
 def extract_page(
     page: str | bytes,
     url: str | None = None,
@@ -31,26 +63,17 @@ def extract_page(
     """The article of ``page`` (the HTML of a whole web page; bytes are decoded by BOM, declared charset,
     UTF-8, then Windows-1252). ``url`` helps resolve metadata. Raises ``NoArticleText`` when the page yields
     no article text. Never runs scripts and never fetches anything."""
-    tree = parse(page, url)
-    document = _trafilatura(tree, url, favor_precision)
-    if document is None or document.body is None:
-        raise NoArticleText(url)
-    blocks = _blocks(document.body)
-    if not blocks:
-        raise NoArticleText(url)
-    words = visible_words(tree)
-    in_article, placed = _place(blocks, words)
-    title = " ".join((document.title or "").split()) or None
-    headings = [c for c in candidates(tree, words, in_article) if is_article_heading(c, rules, title)]
-    markdown, text, heading_texts = _render(blocks, placed, headings)
+    analysis = analyse_page(page, url, favor_precision=favor_precision)
+    headings = [c for c in analysis.candidates if is_article_heading(c, rules, analysis.title)]
+    markdown, text, heading_texts = _render(analysis.blocks, analysis.placed, headings)
     if not text.strip():
         raise NoArticleText(url)
-    language = declared_language(tree) or _guess_language(text)
+    document = analysis.document
     return ExtractedPage(
-        title=title,
+        title=analysis.title,
         author=" ".join((document.author or "").split()) or None,
         published=(document.date or None),
-        language=language,
+        language=declared_language(analysis.tree) or _guess_language(text),
         markdown=markdown,
         text=text,
         headings=heading_texts,
