@@ -9,6 +9,8 @@ import pytest
 
 PURE_DOMAIN = [
     "newsdigest.summarizer",
+    "newsdigest.extraction",
+    "newsdigest.extraction.command",
     "newsdigest.emails.render",
     "newsdigest.pages",
     "newsdigest.periods",
@@ -40,3 +42,9 @@ def test_no_boto3_below_the_data_access_layer(module):
 @pytest.mark.parametrize("module", PURE_DOMAIN)
 def test_domain_code_needs_no_powertools(module):
     assert "aws_lambda_powertools" not in imported_by(module)
+
+
+def test_extraction_imports_trafilatura_only_when_a_page_is_read():
+    # trafilatura costs a few hundred ms of cold start; a Lambda that never reads a page never pays it
+    assert "trafilatura" not in imported_by("newsdigest.extraction")
+    assert "trafilatura" not in imported_by("newsdigest.extraction.command")

@@ -57,7 +57,26 @@ def parse(page: str | bytes, url: str | None = None) -> lxml.html.HtmlElement:
         raise NoArticleText(url, f"the page could not be read as HTML ({error})") from error
     if tree is None:
         raise NoArticleText(url, "the page could not be read as HTML")
+    _drop_inert(tree)
     return tree
+
+
+_INERT = ("script", "style", "noscript", "template", "iframe", "object", "embed", "applet", "frameset", "svg")
+
+
+def _drop_inert(tree: lxml.html.HtmlElement) -> None:
+    """Remove what a reader never sees as text (scripts, styles, templates, embedded frames) before any
+    extractor looks at the page; JSON-LD blocks stay (they are data: title, author, date)."""
+    doomed = [
+        element
+        for element in tree.iter(*_INERT)
+        if not (
+            element.tag == "script" and (element.get("type") or "").strip().lower() == "application/ld+json"
+        )
+    ]
+    for element in doomed:
+        if element.getparent() is not None:
+            element.drop_tree()  # keeps the tail text, which belongs to the parent
 
 
 @dataclass
