@@ -90,28 +90,28 @@ class Words:
 
 
 def visible_words(tree: lxml.html.HtmlElement) -> Words:
-    """Walk the tree without recursion (pages nest deeply) and record each element's word span."""
+    """Walk the tree (lxml's iterwalk: no Python recursion, pages nest deeply) and record each element's
+    word span."""
     words: list[str] = []
     spans: dict[lxml.html.HtmlElement, tuple[int, int]] = {}
-    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(tree, False)]
-    starts: dict[lxml.html.HtmlElement, int] = {}
-    while stack:
-        element, closing = stack.pop()
-        if closing:
-            spans[element] = (starts.pop(element), len(words))
+    starts: list[int] = []
+    findall = WORD.findall
+    walker = etree.iterwalk(tree, events=("start", "end"))
+    for event, element in walker:
+        if event == "start":
+            if not isinstance(element.tag, str) or element.tag in INVISIBLE:
+                walker.skip_subtree()
+                starts.append(-1)
+                continue
+            starts.append(len(words))
+            if element.text:
+                words.extend(findall(element.text.lower()))
+        else:
+            start = starts.pop()
+            if start >= 0:
+                spans[element] = (start, len(words))
             if element.tail:
-                words.extend(WORD.findall(element.tail.lower()))
-            continue
-        tag = element.tag
-        if not isinstance(tag, str) or tag in INVISIBLE:
-            if element.tail:
-                words.extend(WORD.findall(element.tail.lower()))
-            continue
-        starts[element] = len(words)
-        if element.text:
-            words.extend(WORD.findall(element.text.lower()))
-        stack.append((element, True))
-        stack.extend((child, False) for child in reversed(element))
+                words.extend(findall(element.tail.lower()))
     offsets: list[int] = []
     position = 0
     for word in words:

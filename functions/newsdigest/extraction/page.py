@@ -36,12 +36,16 @@ class PageAnalysis:
     title: str | None
 
 
-def analyse_page(page: str | bytes, url: str | None = None, *, favor_precision: bool = True) -> PageAnalysis:
-    """Parse ``page``, extract its main text and list its heading candidates (raises ``NoArticleText``)."""
+def analyse_page(
+    page: str | bytes, url: str | None = None, *, favor_precision: bool = True, fast: bool = True
+) -> PageAnalysis:
+    """Parse ``page``, extract its main text and list its heading candidates (raises ``NoArticleText``).
+    ``favor_precision`` and ``fast`` are trafilatura's modes (fast: without its readability/jusText
+    fallbacks); when they find nothing, the balanced mode with fallbacks gets a second try."""
     tree = parse(page, url)
-    document = _trafilatura(tree, url, favor_precision)
-    if favor_precision and (document is None or document.body is None or not len(document.body)):
-        document = _trafilatura(tree, url, False)  # precision mode found nothing: take the balanced one
+    document = _trafilatura(tree, url, favor_precision, fast)
+    if (favor_precision or fast) and (document is None or document.body is None or not len(document.body)):
+        document = _trafilatura(tree, url, False, False)
     if document is None or document.body is None:
         raise NoArticleText(url)
     blocks = _blocks(document.body)
@@ -59,11 +63,12 @@ def extract_page(
     *,
     rules: HeadingRules = DEFAULT_RULES,
     favor_precision: bool = True,
+    fast: bool = True,
 ) -> ExtractedPage:
     """The article of ``page`` (the HTML of a whole web page; bytes are decoded by BOM, declared charset,
     UTF-8, then Windows-1252). ``url`` helps resolve metadata. Raises ``NoArticleText`` when the page yields
     no article text. Never runs scripts and never fetches anything."""
-    analysis = analyse_page(page, url, favor_precision=favor_precision)
+    analysis = analyse_page(page, url, favor_precision=favor_precision, fast=fast)
     headings = [c for c in analysis.candidates if is_article_heading(c, rules, analysis.title)]
     markdown, text, heading_texts = _render(analysis.blocks, analysis.placed, headings)
     if not text.strip():
@@ -81,7 +86,7 @@ def extract_page(
     )
 
 
-def _trafilatura(tree: lxml.html.HtmlElement, url: str | None, favor_precision: bool):
+def _trafilatura(tree: lxml.html.HtmlElement, url: str | None, favor_precision: bool, fast: bool):
     # Imported here: trafilatura (with its date and URL helpers) takes a few hundred ms to import.
     from trafilatura import bare_extraction
 
@@ -90,6 +95,7 @@ def _trafilatura(tree: lxml.html.HtmlElement, url: str | None, favor_precision: 
             tree,
             url=url,
             favor_precision=favor_precision,
+            fast=fast,
             with_metadata=True,
             include_comments=False,
             include_tables=True,
