@@ -45,7 +45,7 @@ class HeadingRules:
     """How close to the article a candidate must be, and which kinds count (see bench/eval_extraction.py)."""
 
     max_gap_words: int = 10  # words not in the article between a heading and the text that follows it
-    min_section_share: float = 0.0  # share of the words up to the next heading that are article text
+    min_section_share: float = 0.3  # share of the words up to the next heading that are article text
     # A heading that is mostly link text to another page of the same site is a teaser of that page;
     # "internal" drops those, "any" drops every link heading, "none" keeps them.
     teaser_links: str = "internal"

@@ -15,6 +15,12 @@ from newsdigest.extraction.metadata import declared_language
 from newsdigest.extraction.model import ExtractedPage, NoArticleText
 
 DEFAULT_RULES = HeadingRules()
+# A precision-mode extraction shorter than this is checked against the balanced mode (a cost guard: only
+# short extractions pay for a second pass) ...
+SHORT_WORDS = 500
+# ... and replaced when the balanced mode finds this many times as many words (None: never). Chosen by
+# cross-validation in bench/eval_extraction.py.
+RETRY_RATIO: float | None = 5.0
 # Containers in trafilatura's output tree whose children are blocks of their own.
 _CONTAINERS = frozenset({"list", "item", "quote", "div", "body", "main", "section", "article", "figure"})
 _LEAF_BLOCKS = frozenset({"p", "head", "item", "quote", "table", "code", "list"})
@@ -37,15 +43,27 @@ class PageAnalysis:
 
 
 def analyse_page(
-    page: str | bytes, url: str | None = None, *, favor_precision: bool = True, fast: bool = True
+    page: str | bytes,
+    url: str | None = None,
+    *,
+    favor_precision: bool = True,
+    fast: bool = True,
+    retry_ratio: float | None = RETRY_RATIO,
 ) -> PageAnalysis:
     """Parse ``page``, extract its main text and list its heading candidates (raises ``NoArticleText``).
+
     ``favor_precision`` and ``fast`` are trafilatura's modes (fast: without its readability/jusText
-    fallbacks); when they find nothing, the balanced mode with fallbacks gets a second try."""
+    fallbacks). Precision mode sometimes keeps only a fragment of an article (a slideshow's first slide, a
+    review's spec box): when it finds nothing, or fewer than ``SHORT_WORDS`` words and the balanced mode
+    with fallbacks finds ``retry_ratio`` times as many, the balanced extraction is taken instead.
+    """
     tree = parse(page, url)
     document = _trafilatura(tree, url, favor_precision, fast)
-    if (favor_precision or fast) and (document is None or document.body is None or not len(document.body)):
-        document = _trafilatura(tree, url, False, False)
+    size = _word_count(document)
+    if (favor_precision or fast) and (size == 0 or (retry_ratio and size < SHORT_WORDS)):
+        second = _trafilatura(tree, url, False, False)
+        if size == 0 or (retry_ratio and _word_count(second) >= retry_ratio * size):
+            document = second
     if document is None or document.body is None:
         raise NoArticleText(url)
     blocks = _blocks(document.body)
@@ -64,11 +82,19 @@ def extract_page(
     rules: HeadingRules = DEFAULT_RULES,
     favor_precision: bool = True,
     fast: bool = True,
+    retry_ratio: float | None = RETRY_RATIO,
 ) -> ExtractedPage:
     """The article of ``page`` (the HTML of a whole web page; bytes are decoded by BOM, declared charset,
     UTF-8, then Windows-1252). ``url`` helps resolve metadata. Raises ``NoArticleText`` when the page yields
     no article text. Never runs scripts and never fetches anything."""
-    analysis = analyse_page(page, url, favor_precision=favor_precision, fast=fast)
+    analysis = analyse_page(page, url, favor_precision=favor_precision, fast=fast, retry_ratio=retry_ratio)
+    return article_of(analysis, rules, url)
+
+
+def article_of(
+    analysis: PageAnalysis, rules: HeadingRules = DEFAULT_RULES, url: str | None = None
+) -> ExtractedPage:
+    """The article of an analysed page, its headings picked by ``rules``."""
     headings = [c for c in analysis.candidates if is_article_heading(c, rules, analysis.title)]
     markdown, text, heading_texts = _render(analysis.blocks, analysis.placed, headings)
     if not text.strip():
@@ -103,6 +129,12 @@ def _trafilatura(tree: lxml.html.HtmlElement, url: str | None, favor_precision: 
         )
     except (ValueError, TypeError, RecursionError):
         return None
+
+
+def _word_count(document: Any) -> int:
+    if document is None or document.body is None:
+        return 0
+    return len(" ".join(document.body.itertext()).split())
 
 
 def _blocks(body) -> list[tuple[str, str]]:
