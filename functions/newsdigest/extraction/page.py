@@ -25,6 +25,7 @@ RETRY_RATIO: float | None = 5.0
 _CONTAINERS = frozenset({"list", "item", "quote", "div", "body", "main", "section", "article", "figure"})
 _LEAF_BLOCKS = frozenset({"p", "head", "item", "quote", "table", "code", "list"})
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+_MARKDOWN_SYNTAX = re.compile(r"^( {0,3})(#|=+[ \t]*$|-+[ \t]*$|```|~~~)", re.M)
 # Words matched at once when placing an extracted block on the page.
 _KEY_WORDS = 8
 
@@ -211,9 +212,15 @@ def _render(blocks, placed, headings) -> tuple[str, str, list[str]]:
             last_start = start
         if tag == "head":
             continue
-        md.append(_BLANK_LINES.sub("\n", text))
+        md.append(_escape_markdown(_BLANK_LINES.sub("\n", text)))
         plain.append(_BLANK_LINES.sub("\n", text))
     return "\n\n".join(md), "\n\n".join(plain), kept
+
+
+def _escape_markdown(text: str) -> str:
+    """Article text as Markdown paragraphs: a line that Markdown would read as a heading (``# 1 pick``, a
+    ``---`` underline) or a code fence gets a backslash escape, so only our headings are headings."""
+    return _MARKDOWN_SYNTAX.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
 
 
 def _guess_language(text: str) -> str | None:

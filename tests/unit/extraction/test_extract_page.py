@@ -208,3 +208,19 @@ def test_the_title_repeated_as_a_heading_is_not_a_section():
     assert not is_article_heading(
         _candidate("Town  votes for ferries"), HeadingRules(), "Town votes for ferries"
     )
+
+
+def test_the_markdown_has_only_the_articles_headings_for_the_summarizer():
+    from newsdigest.summarizer import parse_document
+
+    tricky = (
+        "<p># 1 on the list of complaints was the noise from the old diesel engines, residents said.</p>"
+        "<p>Fares will stay the same<br>---<br>the board promised in its statement on Tuesday night.</p>"
+        "<p>Engineers<br>===<br>will inspect the new boats before they enter service next year.</p>"
+    )
+    body = article_html().replace("<h2>What it will cost</h2>", tricky + "<h2>What it will cost</h2>")
+    page = extract_page(news_page(body=body))
+    assert page.headings == HEADINGS
+    document = parse_document(page.markdown, "markdown", title=page.title)
+    assert [s.heading for s in document.sections if s.heading] == HEADINGS
+    assert "# 1 on the list" in page.text  # the plain text is not escaped
