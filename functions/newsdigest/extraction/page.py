@@ -116,6 +116,7 @@ def article_of(
 def _trafilatura(tree: lxml.html.HtmlElement, url: str | None, favor_precision: bool, fast: bool):
     # Imported here: trafilatura (with its date and URL helpers) takes a few hundred ms to import.
     from trafilatura import bare_extraction
+    from trafilatura.settings import set_date_params
 
     try:
         return bare_extraction(
@@ -127,6 +128,9 @@ def _trafilatura(tree: lxml.html.HtmlElement, url: str | None, favor_precision: 
             include_comments=False,
             include_tables=True,
             deduplicate=False,
+            # only dates the page states (meta tags, JSON-LD, <time>, the URL): no guess from a
+            # copyright line or any number that looks like a year
+            date_extraction_params=set_date_params(extensive=False),
         )
     except (ValueError, TypeError, RecursionError):
         return None

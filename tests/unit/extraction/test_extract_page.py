@@ -72,6 +72,16 @@ def test_title_author_and_date_from_json_ld_and_language_guessed_from_the_text()
     assert page.language == "en"  # no declaration: the stop-word guess
 
 
+def test_a_page_that_states_no_date_has_none_even_with_a_copyright_year_in_its_footer():
+    page = extract_page(news_page(), "https://gazette.example/news/ferries")
+    assert "2026" in news_page() and page.published is None
+
+
+def test_a_date_in_a_time_element():
+    body = '<time datetime="2025-06-30T08:00:00Z">30 June</time>' + article_html()
+    assert extract_page(news_page(body=body)).published == "2025-06-30"
+
+
 def test_declared_language_wins_and_is_reduced_to_its_primary_subtag():
     assert extract_page(news_page(lang="de-AT")).language == "de"
 
