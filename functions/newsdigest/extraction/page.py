@@ -28,6 +28,8 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 _MARKDOWN_SYNTAX = re.compile(r"^( {0,3})(#|=+[ \t]*$|-+[ \t]*$|```|~~~)", re.M)
 # Words matched at once when placing an extracted block on the page.
 _KEY_WORDS = 8
+# Page scans for one- and two-word blocks (each scan reads the whole page).
+_MAX_RESCANS = 200
 
 
 @dataclass
@@ -169,26 +171,41 @@ def _blocks(body) -> list[tuple[str, str]]:
 
 
 def _place(blocks: list[tuple[str, str]], words: Words) -> tuple[bytearray, list[int | None]]:
-    """Find each extracted block on the page (by its first words, searching forward from the previous one):
-    which page words are article text, and the page word where each block starts."""
-    in_article = bytearray(len(words.words) + 1)
+    """Find each extracted block on the page by its first words (the first match after the previous block,
+    else the first on the page): which page words are article text, and the page word where each block
+    starts. Blocks of 3+ words are looked up in an index of the page's word trigrams, so a page of many
+    blocks costs linear time, not a page scan per block."""
+    page = words.words
+    trigrams: dict[tuple[str, str, str], list[int]] = {}
+    for i in range(len(page) - 2):
+        trigrams.setdefault((page[i], page[i + 1], page[i + 2]), []).append(i)
+    in_article = bytearray(len(page) + 1)
     placed: list[int | None] = []
     cursor = 0
+    rescans = 0
     for tag, text in blocks:
         block_words = WORD.findall(text.lower())
         if tag == "head" or not block_words:
             placed.append(None)
             continue
-        key = " ".join(block_words[:_KEY_WORDS])
-        from_char = words.offsets[cursor] if cursor < len(words.offsets) else len(words.joined)
-        offset = words.joined.find(key, from_char)
-        if offset < 0:
-            offset = words.joined.find(key)
-        if offset < 0:
+        key = block_words[:_KEY_WORDS]
+        start: int | None = None
+        if len(key) >= 3:
+            positions = trigrams.get((key[0], key[1], key[2]), [])
+            j = bisect.bisect_left(positions, cursor)
+            start = next((p for p in (*positions[j:], *positions[:j]) if page[p : p + len(key)] == key), None)
+        elif rescans < _MAX_RESCANS:  # a one- or two-word block: a scan of the page's text
+            rescans += 1
+            joined_key = " ".join(key)
+            from_char = words.offsets[cursor] if cursor < len(words.offsets) else len(words.joined)
+            offset = words.joined.find(joined_key, from_char)
+            if offset < 0:
+                offset = words.joined.find(joined_key)
+            start = bisect.bisect_left(words.offsets, offset) if offset >= 0 else None
+        if start is None:
             placed.append(None)
             continue
-        start = bisect.bisect_left(words.offsets, offset)
-        end = min(start + len(block_words), len(words.words))
+        end = min(start + len(block_words), len(page))
         in_article[start:end] = b"\x01" * (end - start)
         placed.append(start)
         cursor = max(cursor, end)
