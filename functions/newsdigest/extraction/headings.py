@@ -2,10 +2,11 @@
 
 Every ``h1``–``h6`` and every short paragraph set wholly in bold is a candidate. A candidate is one of the
 article's headings when it sits inside the article — extracted text comes before it, and extracted text
-follows it closely — and does not look like a page widget: link text (teasers of other articles), a
-site-wide widget title ("Related", "Most read", "Comments", "Newsletter"...), a bold lead-in ending like a
-sentence or a label. The thresholds are ``HeadingRules``; the defaults were chosen by cross-validation on
-the development pages (bench/eval_extraction.py) and are measured there on held-out folds.
+follows it closely — and does not look like a page widget: a link to another page of the same site (a
+teaser), a site-wide widget title ("Related", "Most read", "Comments", "Newsletter"...), a bold lead-in
+ending like a sentence or a label. The thresholds are ``HeadingRules``; the defaults were chosen by
+cross-validation on the development pages (bench/eval_extraction.py) and are measured there on held-out
+folds.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ _BOLD = ("b", "strong")
 _BOLD_MAX_WORDS = 60
 # Permalink marks that blogs put beside headings ("Installing #", "Usage ¶").
 _MARKS = re.compile(r"^[\s#¶§🔗|]+|[\s#¶§🔗|]+$")
-# Titles of site-wide widgets, not of article sections (the whole title, or its start where noted).
+# A bold line that opens with a bracket or ends like a sentence or a label ("Pros:") is a lead-in.
 _LEAD_IN = re.compile(r"^[\[(]|[.:!,;]$")
+# Titles of site-wide widgets, not of article sections (the whole title, or its start where noted).
 _WIDGET = re.compile(
     r"^(?:related(?: (?:articles?|stories|posts|content|coverage|links|reading))?:?|(?:\d+ )?comments?|"
     r"leave a (?:reply|comment).*|join the (?:discussion|conversation)|(?:join )?our newsletter|"
-    r"(?:subscribe|sign up|join)\b.*|newsletters?|share(?: this(?: (?:article|story|post|page))?)?:?|"
+    r"(?:subscribe|sign up)\b.*|join (?:us|our|now)\b.*|newsletters?|"
+    r"share(?: this(?: (?:article|story|post|page))?)?:?|"
     r"trending(?: now| stories)?|more (?:stories|from|news|on|in|articles|to read)\b.*|don.t miss|"
     r"most (?:read|popular|viewed|shared|recent)\b.*|popular(?: (?:posts|stories|now))?|recommended(?: .*)?|"
     r"you (?:may|might) (?:also )?like\b.*|read (?:more|next|this next)\b.*|further reading|follow us\b.*|"
