@@ -187,7 +187,8 @@ MODES = {  # trafilatura modes: favor_precision, fast
     "balanced": (False, False),
     "balanced, fast": (False, True),
 }
-RATIOS = (None, 2.0, 3.0, 5.0)  # retry_ratio candidates (see page.analyse_page)
+RATIOS = (5.0, 3.0, 2.0)  # retry_ratio candidates (see page.analyse_page)
+SHORTS = (150, 300, 500)  # short_words candidates, cheapest first (ties go to the first)
 
 
 @dataclass
@@ -208,25 +209,30 @@ class PageRuns:
                 runs[mode] = None
         return cls(runs)
 
-    def pick(self, mode: str, ratio: float | None) -> PageAnalysis | None:
+    def pick(self, mode: str, ratio: float | None, short: int = SHORT_WORDS) -> PageAnalysis | None:
         first = self.runs[mode]
         if mode.startswith("balanced") or ratio is None or first is None:
             return first
         balanced = self.runs["balanced"]
         size = _word_count(first.document)
-        if size < SHORT_WORDS and balanced is not None and _word_count(balanced.document) >= ratio * size:
+        if size < short and balanced is not None and _word_count(balanced.document) >= ratio * size:
             return balanced
         return first
 
 
-def setting_label(setting: tuple[str, float | None]) -> str:
-    mode, ratio = setting
-    return (
-        mode if mode.startswith("balanced") else f"{mode}, retry {'off' if ratio is None else f'×{ratio:g}'}"
-    )
+def setting_label(setting: tuple[str, float | None, int]) -> str:
+    mode, ratio, short = setting
+    if ratio is not None and not mode.startswith("balanced"):
+        return f"{mode}, retry under {short} words ×{ratio:g}"
+    return mode if mode.startswith("balanced") else f"{mode}, retry off"
 
 
-EXTRACTION = [("precision, fast", r) for r in RATIOS] + [("balanced", None), ("balanced, fast", None)]
+EXTRACTION: list[tuple[str, float | None, int]] = [
+    ("precision, fast", None, 0),
+    *[("precision, fast", r, w) for w in SHORTS for r in RATIOS],
+    ("balanced", None, 0),
+    ("balanced, fast", None, 0),
+]
 
 
 @dataclass
@@ -254,7 +260,7 @@ def text_results() -> TextResults:
     }
     shipped, theirs = {}, {}
     for page in pages:
-        runs = PageRuns.of(page["html"], page["url"], {m for m, _ in EXTRACTION})
+        runs = PageRuns.of(page["html"], page["url"], {m for m, _, _ in EXTRACTION})
         for e, setting in enumerate(EXTRACTION):
             analysis = runs.pick(*setting)
             try:
@@ -307,7 +313,7 @@ def heading_results() -> HeadingResults:
         return _render(analysis.blocks, analysis.placed, accepted)[2]  # what extract_page reports
 
     for page in pages:
-        runs = PageRuns.of(page["html"], page["url"], {m for m, _ in EXTRACTION})
+        runs = PageRuns.of(page["html"], page["url"], {m for m, _, _ in EXTRACTION})
         cache: dict[tuple[int, int], list[str]] = {}
         for e, setting in enumerate(EXTRACTION):
             analysis = runs.pick(*setting)
@@ -386,7 +392,10 @@ def report(text: TextResults, heads: HeadingResults, out_dir: Path) -> None:
     )
     best = max(settings, key=lambda s: score(s, everything)[::-1])
     print(f"\nChosen on all 5 folds: {setting_text(best)}")
-    print(f"Shipped defaults:      trafilatura precision mode, fast, retry ×{RETRY_RATIO:g}; {DEFAULT_RULES}")
+    print(
+        f"Shipped defaults:      precision, fast, retry under {SHORT_WORDS} words ×{RETRY_RATIO:g}; "
+        f"{DEFAULT_RULES}"
+    )
 
     print("\nFor information, each extraction mode with its best heading rules on the full files:\n")
     print("| extraction | heading rules | text F1 | headings P | R | F1 | heading-free pages with headings |")

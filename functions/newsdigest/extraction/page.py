@@ -15,11 +15,10 @@ from newsdigest.extraction.metadata import declared_language
 from newsdigest.extraction.model import ExtractedPage, NoArticleText
 
 DEFAULT_RULES = HeadingRules()
-# A precision-mode extraction shorter than this is checked against the balanced mode (a cost guard: only
-# short extractions pay for a second pass) ...
-SHORT_WORDS = 500
-# ... and replaced when the balanced mode finds this many times as many words (None: never). Chosen by
-# cross-validation in bench/eval_extraction.py.
+# A precision-mode extraction shorter than this is checked against the balanced mode (only short
+# extractions pay for a second pass) and replaced when the balanced mode finds RETRY_RATIO times as many
+# words (None: never). Both chosen by cross-validation in bench/eval_extraction.py.
+SHORT_WORDS = 150
 RETRY_RATIO: float | None = 5.0
 # Containers in trafilatura's output tree whose children are blocks of their own.
 _CONTAINERS = frozenset({"list", "item", "quote", "div", "body", "main", "section", "article", "figure"})
@@ -52,18 +51,19 @@ def analyse_page(
     favor_precision: bool = True,
     fast: bool = True,
     retry_ratio: float | None = RETRY_RATIO,
+    short_words: int = SHORT_WORDS,
 ) -> PageAnalysis:
     """Parse ``page``, extract its main text and list its heading candidates (raises ``NoArticleText``).
 
     ``favor_precision`` and ``fast`` are trafilatura's modes (fast: without its readability/jusText
     fallbacks). Precision mode sometimes keeps only a fragment of an article (a slideshow's first slide, a
-    review's spec box): when it finds nothing, or fewer than ``SHORT_WORDS`` words and the balanced mode
+    review's spec box): when it finds nothing, or fewer than ``short_words`` words and the balanced mode
     with fallbacks finds ``retry_ratio`` times as many, the balanced extraction is taken instead.
     """
     tree = parse(page, url)
     document = _trafilatura(tree, url, favor_precision, fast)
     size = _word_count(document)
-    if (favor_precision or fast) and (size == 0 or (retry_ratio and size < SHORT_WORDS)):
+    if (favor_precision or fast) and (size == 0 or (retry_ratio and size < short_words)):
         second = _trafilatura(tree, url, False, False)
         if size == 0 or (retry_ratio and _word_count(second) >= retry_ratio * size):
             document = second
@@ -86,11 +86,19 @@ def extract_page(
     favor_precision: bool = True,
     fast: bool = True,
     retry_ratio: float | None = RETRY_RATIO,
+    short_words: int = SHORT_WORDS,
 ) -> ExtractedPage:
     """The article of ``page`` (the HTML of a whole web page; bytes are decoded by BOM, declared charset,
     UTF-8, then Windows-1252). ``url`` helps resolve metadata. Raises ``NoArticleText`` when the page yields
     no article text. Never runs scripts and never fetches anything."""
-    analysis = analyse_page(page, url, favor_precision=favor_precision, fast=fast, retry_ratio=retry_ratio)
+    analysis = analyse_page(
+        page,
+        url,
+        favor_precision=favor_precision,
+        fast=fast,
+        retry_ratio=retry_ratio,
+        short_words=short_words,
+    )
     return article_of(analysis, rules, url)
 
 
