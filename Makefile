@@ -55,9 +55,11 @@ checkov: $(TOOLS)/.installed
 
 eval: $(VENV)/.bench-installed
 	$(PY) bench/eval.py $(ARGS)
+	$(PY) bench/eval_extraction.py
 
 bench: $(VENV)/.bench-installed
 	$(PY) bench/bench.py $(ARGS)
+	$(PY) bench/extraction_bench.py
 	$(PY) bench/cold_start.py
 
 clean:
