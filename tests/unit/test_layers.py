@@ -16,6 +16,7 @@ PURE_DOMAIN = [
     "newsdigest.ids",
     "newsdigest.cursor",
     "newsdigest.timeline",
+    "newsdigest.fetcher",
 ]
 LOGIC = [
     "newsdigest.ingest",
