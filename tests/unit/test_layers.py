@@ -17,6 +17,8 @@ PURE_DOMAIN = [
     "newsdigest.cursor",
     "newsdigest.timeline",
     "newsdigest.fetcher",
+    "newsdigest.feeds.parse",
+    "newsdigest.feeds.text",
 ]
 LOGIC = [
     "newsdigest.ingest",
