@@ -19,6 +19,7 @@ PURE_DOMAIN = [
     "newsdigest.fetcher",
     "newsdigest.feeds.parse",
     "newsdigest.feeds.text",
+    "newsdigest.feeds.polling",
 ]
 LOGIC = [
     "newsdigest.ingest",
