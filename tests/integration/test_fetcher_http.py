@@ -393,3 +393,125 @@ def test_no_dns_lookup_happens_behind_the_checked_address(server, monkeypatch):
     assert result.body == RSS
     assert looked_up == ["127.0.0.1"]  # the connect of the checked address; never the name
     assert server.requests[0]["host"] == f"feeds.test:{server.port}"
+
+
+# ---------------------------------------------------------------- TLS to the checked address
+@pytest.fixture
+def tls_server(tmp_path) -> Iterator[tuple[LocalServer, str, list[str]]]:
+    """An HTTPS server on 127.0.0.1 with a certificate for ``feeds.test`` from a throwaway CA.
+    Yields (server, CA file, the SNI names clients sent)."""
+    import datetime as dt
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def name(common: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key, leaf_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(name("newsdigest test CA"))
+        .issuer_name(name("newsdigest test CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(name("feeds.test"))
+        .issuer_name(ca.subject)
+        .public_key(leaf_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("feeds.test")]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    ca_file, cert_file, key_file = tmp_path / "ca.pem", tmp_path / "leaf.pem", tmp_path / "leaf.key"
+    ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    cert_file.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        leaf_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    sni: list[str] = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    context.sni_callback = lambda sock, server_name, ctx: sni.append(server_name) and None
+
+    routes: dict[str, Route] = {"/feed.xml": lambda h: reply(h, 200, RSS)}
+    requests: list[dict[str, str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            requests.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
+            routes[self.path](self)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    class TLSServer(ThreadingHTTPServer):
+        def get_request(self):  # the handshake happens in the handler thread, not the accept loop
+            sock, address = super().get_request()
+            return context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
+
+        def handle_error(self, request, client_address) -> None:
+            pass  # a refused handshake is what one test wants
+
+    httpd = TLSServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        yield LocalServer(httpd, routes, requests), str(ca_file), sni
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+
+
+def test_https_goes_to_the_checked_address_and_verifies_the_name(tls_server):
+    import ssl
+
+    server, ca_file, sni = tls_server
+    connections = Connections()
+    fetcher = Fetcher(
+        resolver=lambda host: ["127.0.0.1"],  # both names "resolve" to the test server
+        connector=connections,
+        allow_loopback_ports=frozenset({server.port}),
+        tls_context=ssl.create_default_context(cafile=ca_file),
+        total_timeout=10,
+    )
+    # Given a certificate for feeds.test, When fetched by that name, Then TLS verifies and SNI/Host name it
+    result = fetcher.fetch(f"https://feeds.test:{server.port}/feed.xml", FEED_TYPES)
+    assert result.body == RSS
+    assert sni == ["feeds.test"]
+    assert server.requests[0]["host"] == f"feeds.test:{server.port}"
+    assert connections.made == [("127.0.0.1", server.port)]
+    # And another name reaching the same address is refused by certificate verification
+    with pytest.raises(FetchFailed, match="CERTIFICATE_VERIFY_FAILED"):
+        fetcher.fetch(f"https://other.test:{server.port}/feed.xml", FEED_TYPES)
+    # And without the test CA nothing is trusted
+    untrusting = Fetcher(
+        resolver=lambda host: ["127.0.0.1"], allow_loopback_ports=frozenset({server.port}), total_timeout=10
+    )
+    with pytest.raises(FetchFailed, match="CERTIFICATE_VERIFY_FAILED"):
+        untrusting.fetch(f"https://feeds.test:{server.port}/feed.xml", FEED_TYPES)
