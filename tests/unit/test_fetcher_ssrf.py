@@ -204,6 +204,17 @@ def test_hostile_url_is_refused_before_any_connection(url, rule, accept, socket_
     assert socket_spy == []
 
 
+@pytest.mark.parametrize(("url", "rule"), HOSTILE, ids=[u for u, _ in HOSTILE])
+def test_hostile_url_is_refused_by_the_default_connector_too(url, rule, socket_spy):
+    # The production connector (socket.create_connection) with only DNS faked: the socket spy sees
+    # every connect and every getaddrinfo (numeric or not) the process makes. None happens.
+    fetcher = Fetcher(resolver=RecordingResolver(), total_timeout=5)
+    with pytest.raises(FetchRefused) as refused:
+        fetcher.fetch(url, FEED_TYPES)
+    assert rule in refused.value.rule, str(refused.value)
+    assert socket_spy == []
+
+
 @pytest.mark.parametrize(
     "url",
     [
