@@ -119,6 +119,9 @@ FEED_TYPES = ContentTypes(
             "text/xml",
             "application/x-rss+xml",
             "application/x-atom+xml",
+            "text/rss+xml",
+            "text/atom+xml",
+            "text/plain",  # misconfigured servers send feeds as text; harmless to parse
             "application/feed+json",
             "application/json",
         }

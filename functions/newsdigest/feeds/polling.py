@@ -1,7 +1,8 @@
 """When to poll a feed next, and what to remember from this poll: the manners of a good feed client.
 
-Pure: ``next_state(state, outcome, now)`` takes the feed's stored poll state and what the fetch gave,
-and returns the new state. The rules:
+``next_state(state, outcome, now)`` is pure: it takes the feed's stored poll state and what the fetch
+gave, and returns the new state. ``poll_feed(state, fetcher, now)`` runs one poll through the fetcher it
+is handed (conditional GET, parse, ``next_state``). The rules:
 
 - a 200 refreshes both validators (ETag *and* Last-Modified, cleared when the server stops sending
   one); a 304 keeps them (or takes the new ones it carries); either resets the error count;
@@ -23,8 +24,17 @@ from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import Literal
 
-from newsdigest.feeds.models import FeedError
-from newsdigest.fetcher import FetchError, FetchRefused, FetchResult, FetchTimeout, HTTPStatusError
+from newsdigest.feeds.models import FeedError, ParsedFeed
+from newsdigest.feeds.parse import parse_feed
+from newsdigest.fetcher import (
+    FEED_TYPES,
+    Fetcher,
+    FetchError,
+    FetchRefused,
+    FetchResult,
+    FetchTimeout,
+    HTTPStatusError,
+)
 
 MIN_POLL_MINUTES = 15
 MAX_POLL_MINUTES = 1440
@@ -200,3 +210,28 @@ def next_state(state: PollState, outcome: PollOutcome, now: datetime) -> PollSta
         last_error=message,
         next_poll_at=now + wait,
     )
+
+
+@dataclass(frozen=True)
+class PollResult:
+    state: PollState
+    """The feed's new poll state: store it (the only write an unchanged feed needs)."""
+    feed: ParsedFeed | None
+    """The parsed feed after a 200; None after a 304 or a failure (``state.last_error`` says which)."""
+
+
+def poll_feed(state: PollState, fetcher: Fetcher, now: datetime) -> PollResult:
+    """One poll: a conditional GET of the stored URL, the document parsed, the state moved on.
+    Never raises for anything the feed or the network does: that is in ``state.last_error``."""
+    try:
+        result = fetcher.fetch(state.url, FEED_TYPES, etag=state.etag, last_modified=state.last_modified)
+    except FetchError as error:
+        return PollResult(next_state(state, PollOutcome.of_error(error), now), None)
+    if result.not_modified:
+        return PollResult(next_state(state, PollOutcome.of_result(result), now), None)
+    try:
+        feed = parse_feed(result.body, url=result.url, content_type=result.headers.content_type)
+    except FeedError as error:
+        # the validators of a document we could not read are not kept: the next poll fetches it whole
+        return PollResult(next_state(state, PollOutcome.of_error(error, status=result.status), now), None)
+    return PollResult(next_state(state, PollOutcome.of_result(result), now), feed)
