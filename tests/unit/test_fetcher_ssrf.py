@@ -299,3 +299,14 @@ def test_real_socket_connect_is_seen_by_the_spy(socket_spy):
     with pytest.raises(FetchFailed):
         fetcher.fetch("http://example.com/", FEED_TYPES)
     assert socket_spy == [("getaddrinfo", "93.184.216.34"), ("connect", ("93.184.216.34", 80))]
+
+
+def test_the_user_agent_names_the_project_version_and_its_readme():
+    import tomllib
+    from pathlib import Path
+
+    from newsdigest.fetcher import USER_AGENT, VERSION
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    assert pyproject["project"]["version"] == VERSION
+    assert f"newsdigest/{VERSION} (+https://github.com/newsdigest/newsdigest#readme)" == USER_AGENT
