@@ -25,6 +25,10 @@ PURE_DOMAIN = [
     "newsdigest.subscriptions.periods",
     "newsdigest.subscriptions.links",
     "newsdigest.subscriptions.emails",
+    "newsdigest.fetcher",
+    "newsdigest.feeds.parse",
+    "newsdigest.feeds.text",
+    "newsdigest.feeds.polling",
 ]
 # Logic: no AWS (it receives stores and clients as arguments).
 LOGIC = [
