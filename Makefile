@@ -50,9 +50,11 @@ template-check: $(TOOLS)/.installed
 
 eval: $(VENV)/.bench-installed
 	$(PY) bench/eval.py $(ARGS)
+	$(PY) bench/eval_extraction.py
 
 bench: $(VENV)/.bench-installed
 	$(PY) bench/bench.py $(ARGS)
+	$(PY) bench/extraction_bench.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache .local

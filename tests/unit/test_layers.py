@@ -29,6 +29,8 @@ PURE_DOMAIN = [
     "newsdigest.feeds.parse",
     "newsdigest.feeds.text",
     "newsdigest.feeds.polling",
+    "newsdigest.extraction",
+    "newsdigest.extraction.command",
 ]
 # Logic: no AWS (it receives stores and clients as arguments).
 LOGIC = [
@@ -128,3 +130,9 @@ def test_the_cycle_finder_finds_a_cycle_hidden_in_a_function(tmp_path):
         "newsdigest.api.service",
         "newsdigest.api.app",
     ]
+
+
+def test_extraction_imports_trafilatura_only_when_a_page_is_read():
+    # trafilatura costs a few hundred ms of cold start; a Lambda that never reads a page never pays it
+    assert "trafilatura" not in imported_by("newsdigest.extraction")
+    assert "trafilatura" not in imported_by("newsdigest.extraction.command")
