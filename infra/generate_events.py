@@ -44,18 +44,21 @@ def api_event(
     path_params: dict[str, str] | None = None,
     accept: str | None = None,
     form: str | None = None,
+    opml: str | None = None,
 ) -> dict[str, Any]:
     headers = dict(HEADERS)
     if body is not None:
         headers["Content-Type"] = "application/json"
-    if method in {"POST", "DELETE"} and path.startswith("/articles"):
+    if opml is not None:
+        headers["Content-Type"] = "text/x-opml"
+    if method in {"POST", "DELETE"} and path.startswith(("/articles", "/feeds")):
         headers["x-api-key"] = "local-api-key-example"  # API Gateway checks it before the function runs
     if accept:
         headers["Accept"] = accept
     if form is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     return {
-        "body": json.dumps(body) if body is not None else form,
+        "body": json.dumps(body) if body is not None else (form if form is not None else opml),
         "resource": resource,
         "path": path,
         "httpMethod": method,
@@ -276,6 +279,46 @@ def digest_events() -> dict[str, Any]:
     }
 
 
+SAMPLE_FEED_URL = "https://news.example.com/feeds/all.atom"
+SAMPLE_OPML = """<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <head><title>My feeds</title></head>
+  <body>
+    <outline text="News">
+      <outline type="rss" text="Example News" xmlUrl="https://news.example.com/feeds/all.atom"/>
+      <outline type="rss" text="Example Blog" xmlUrl="https://blog.example.org/feed.json"/>
+    </outline>
+  </body>
+</opml>
+"""
+
+
+def feed_events() -> dict[str, Any]:
+    from newsdigest.feeds.feed import feed_id
+
+    fid = feed_id(SAMPLE_FEED_URL)
+    return {
+        "ingest-post-feed.json": api_event(
+            "POST",
+            "/feeds",
+            "/feeds",
+            body={"url": SAMPLE_FEED_URL, "source": "example-news", "poll_minutes": 30, "full_text": "auto"},
+        ),
+        "ingest-post-feed-refused.json": api_event(
+            "POST", "/feeds", "/feeds", body={"url": "http://169.254.169.254/latest/meta-data/"}
+        ),
+        "ingest-import-opml.json": api_event("POST", "/feeds/import", "/feeds/import", opml=SAMPLE_OPML),
+        "ingest-delete-feed.json": api_event(
+            "DELETE", "/feeds/{feed_id}", f"/feeds/{fid}", path_params={"feed_id": fid}
+        ),
+        "api-list-feeds.json": api_event("GET", "/feeds", "/feeds", query={"limit": "10"}),
+        "api-get-feed.json": api_event(
+            "GET", "/feeds/{feed_id}", f"/feeds/{fid}", path_params={"feed_id": fid}
+        ),
+        "api-get-feeds-opml.json": api_event("GET", "/feeds.opml", "/feeds.opml", accept="text/x-opml"),
+    }
+
+
 def main() -> None:
     from newsdigest.articles.ids import article_id
 
@@ -323,6 +366,7 @@ def main() -> None:
         "api-health.json": api_event("GET", "/health", "/health"),
         "summarize-stream.json": stream_event(article),
         **digest_events(),
+        **feed_events(),
     }
     EVENTS.mkdir(exist_ok=True)
     for name, event in events.items():

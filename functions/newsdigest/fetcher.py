@@ -36,10 +36,25 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urljoin, urlsplit
 
-from newsdigest.errors import NewsdigestError
+from newsdigest.errors import FetchError, FetchFailed, FetchRefused, FetchTimeout, HTTPStatusError
 
 if TYPE_CHECKING:  # ssl costs import time; it is loaded on the first https fetch
     import ssl
+
+__all__ = [
+    "FEED_TYPES",
+    "PAGE_TYPES",
+    "ContentTypes",
+    "FetchError",
+    "FetchFailed",
+    "FetchRefused",
+    "FetchResult",
+    "FetchTimeout",
+    "Fetcher",
+    "HTTPStatusError",
+    "ResponseHeaders",
+    "check_url",
+]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str], Sequence[str]]
@@ -57,42 +72,7 @@ MAX_URL_LENGTH = 2048
 _CHUNK = 64 * 1024
 
 
-# ---------------------------------------------------------------- errors
-class FetchError(NewsdigestError):
-    """The URL could not be fetched. ``url`` is the URL being fetched when it happened."""
-
-    def __init__(self, message: str, url: str = "") -> None:
-        super().__init__(message)
-        self.url = url
-
-
-class FetchRefused(FetchError):
-    """A safety rule refused the URL, an address, a redirect or the response. ``rule`` names the rule."""
-
-    def __init__(self, message: str, rule: str, url: str = "") -> None:
-        super().__init__(f"refused: {message} (rule: {rule})", url)
-        self.rule = rule
-
-
-class FetchTimeout(FetchError):
-    """The connect or the total timeout ran out."""
-
-
-class FetchFailed(FetchError):
-    """The network said no: the name does not resolve, the connection or TLS failed, a broken response."""
-
-
-class HTTPStatusError(FetchError):
-    """The server answered with a status that carries no body for us (4xx, 5xx, odd 2xx/3xx)."""
-
-    def __init__(self, status: int, url: str, headers: ResponseHeaders) -> None:
-        super().__init__(f"HTTP {status} from {url}", url)
-        self.status = status
-        self.headers = headers
-
-    @property
-    def retry_after(self) -> str | None:
-        return self.headers.retry_after
+# The errors live with every other domain error (newsdigest.errors), so the API maps them in one place.
 
 
 # ---------------------------------------------------------------- what callers accept and get back
@@ -632,6 +612,20 @@ class Fetcher:
         deadline = _Deadline(self.total_timeout, self.clock)
         try:
             return self._fetch(url, accept, max_bytes, etag, last_modified, deadline)
+        finally:
+            deadline.cancel()
+
+    def check(self, url: str) -> None:
+        """Apply every rule that can be applied without connecting (the URL's, and each address its host
+        resolves to now); raise FetchRefused naming the rule. What submits a URL to be fetched later (a
+        feed) calls this, so a hostile URL is refused at once. A name that does not resolve yet is not
+        refused here: the fetch itself will say so (and checks everything again)."""
+        target = check_url(url, allow_loopback_ports=self.allow_loopback_ports)
+        deadline = _Deadline(self.connect_timeout, self.clock)
+        try:
+            self._addresses(target, deadline)
+        except (FetchFailed, FetchTimeout):
+            pass
         finally:
             deadline.cancel()
 

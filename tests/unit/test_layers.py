@@ -29,6 +29,8 @@ PURE_DOMAIN = [
     "newsdigest.feeds.parse",
     "newsdigest.feeds.text",
     "newsdigest.feeds.polling",
+    "newsdigest.feeds.feed",
+    "newsdigest.feeds.opml",
     "newsdigest.extraction",
     "newsdigest.extraction.command",
 ]
@@ -39,6 +41,7 @@ LOGIC = [
     "newsdigest.articles.summaries",
     "newsdigest.subscriptions.subscribers",
     "newsdigest.subscriptions.deliveries",
+    "newsdigest.feeds.registry",
     "newsdigest.wiring",  # builds the DAL lazily: importing it costs no boto3
 ]
 

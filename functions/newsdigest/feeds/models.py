@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from newsdigest.errors import NewsdigestError
+from newsdigest.errors import FeedError
 
-
-class FeedError(NewsdigestError):
-    """The document is not a feed we can read. The message says why, in words a feed owner can act on."""
+__all__ = ["FeedEntry", "FeedError", "ParsedFeed"]
 
 
 @dataclass(frozen=True)
