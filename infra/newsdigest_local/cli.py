@@ -1,5 +1,6 @@
-"""The ``newsdigest`` command: run the service locally (serve), invoke one function, fire a schedule, and
-summarize files. A developer tool: it ships with the local stack, never in the Lambda bundle."""
+"""The ``newsdigest`` command: run the service locally (serve), invoke one function, fire a schedule,
+summarize files and extract the article of web pages. A developer tool: it ships with the local stack, never
+in the Lambda bundle."""
 
 from __future__ import annotations
 
@@ -211,6 +212,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="read JSON lines {id, title, body, format}, write one result per line",
     )
     summ.set_defaults(func=_summarize)
+
+    from newsdigest.extraction import command as extract_command
+
+    extract = sub.add_parser(
+        "extract",
+        help="print the article of a web page as JSON (title, text, headings, author, date, language)",
+    )
+    extract_command.build_parser(extract)
+    extract.set_defaults(func=extract_command.run)
     return parser
 
 

@@ -125,3 +125,14 @@ def test_every_write_needs_an_api_key_and_reads_follow_the_switch():
             assert not public.api_key_required(route) and private.api_key_required(route), route.path
     usage_plan = template.of_type("AWS::Serverless::Api")["NewsApi"]["Auth"]["UsagePlan"]
     assert usage_plan["CreateUsagePlan"] == "PER_API" and usage_plan["Throttle"]["RateLimit"] > 0
+
+
+def test_the_fetchers_loopback_setting_is_never_in_the_template():
+    """Tests and the local stack may let the fetcher reach a port on 127.0.0.1; a deployment never can."""
+    assert "NEWSDIGEST_FETCH_ALLOW_LOOPBACK_PORTS" not in (ROOT / "template.yaml").read_text()
+
+
+def test_a_page_fetch_fits_in_api_gateways_29_seconds():
+    spec = Template.load().resources["IngestFunction"]["Properties"]
+    fetch = float(spec["Environment"]["Variables"]["NEWSDIGEST_FETCH_TIMEOUT"])
+    assert fetch + 5 <= spec["Timeout"] < 29

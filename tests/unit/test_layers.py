@@ -42,6 +42,7 @@ LOGIC = [
     "newsdigest.subscriptions.subscribers",
     "newsdigest.subscriptions.deliveries",
     "newsdigest.feeds.registry",
+    "newsdigest.articles.pages",
     "newsdigest.wiring",  # builds the DAL lazily: importing it costs no boto3
 ]
 
