@@ -294,9 +294,22 @@ SAMPLE_OPML = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def feed_events() -> dict[str, Any]:
-    from newsdigest.feeds.feed import feed_id
+    from datetime import datetime
+
+    from newsdigest.feeds.feed import Feed, FeedJob, feed_id
 
     fid = feed_id(SAMPLE_FEED_URL)
+    at = datetime.fromisoformat(SCHEDULED_TIME.replace("Z", "+00:00"))
+    feed = Feed(
+        id=fid,
+        url=SAMPLE_FEED_URL,
+        submitted_url=SAMPLE_FEED_URL,
+        source="example-news",
+        poll_minutes=30,
+        created_at=at,
+        next_poll_at=at,
+    )
+    job = FeedJob(feed=feed, scheduled_time=at).model_dump_json()
     return {
         "ingest-post-feed.json": api_event(
             "POST",
@@ -316,6 +329,34 @@ def feed_events() -> dict[str, Any]:
             "GET", "/feeds/{feed_id}", f"/feeds/{fid}", path_params={"feed_id": fid}
         ),
         "api-get-feeds-opml.json": api_event("GET", "/feeds.opml", "/feeds.opml", accept="text/x-opml"),
+        "ingest-post-article-url.json": api_event(
+            "POST", "/articles", "/articles", body={"url": SAMPLE_URL, "source": "example-news"}
+        ),
+        # EventBridge Scheduler delivers the schedule's Input with its context attributes filled in.
+        "feed-schedule.json": {
+            "scheduled_time": SCHEDULED_TIME,
+            "execution_id": "6a1f3c2e-9b7d-4e1a-8c55-2f0d9e3b7a14",
+        },
+        "feed-poll-sqs.json": {
+            "Records": [
+                {
+                    "messageId": "7b2c9f1e-3d4a-4b6c-9e8f-1a2b3c4d5e6f",
+                    "receiptHandle": "AQEBz4Fq3mR8pLkT2vX9nYc...",
+                    "body": job,
+                    "attributes": {
+                        "ApproximateReceiveCount": "1",
+                        "SentTimestamp": "1795849200000",
+                        "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+                        "ApproximateFirstReceiveTimestamp": "1795849200100",
+                    },
+                    "messageAttributes": {},
+                    "md5OfBody": hashlib.md5(job.encode()).hexdigest(),
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:newsdigest-FeedQueue-4D5E6F",
+                    "awsRegion": "us-east-1",
+                }
+            ]
+        },
     }
 
 

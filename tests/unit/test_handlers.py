@@ -34,6 +34,8 @@ def test_the_handlers_are_the_templates():
         "digest_schedule",
         "digest_send",
         "mail_events",
+        "feed_schedule",
+        "feed_poll",
     }
 
 

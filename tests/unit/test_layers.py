@@ -43,6 +43,7 @@ LOGIC = [
     "newsdigest.subscriptions.deliveries",
     "newsdigest.feeds.registry",
     "newsdigest.articles.pages",
+    "newsdigest.feeds.runs",
     "newsdigest.wiring",  # builds the DAL lazily: importing it costs no boto3
 ]
 

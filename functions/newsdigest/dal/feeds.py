@@ -1,7 +1,7 @@
 """The feeds table (DynamoDB): one item per followed feed, keyed by ``id`` (the feed id).
 
 Stored shape: ``id, url, submitted_url, title?, site_url?, source?, poll_minutes, full_text, created_at,
-etag?, last_modified?, body_hash?, consecutive_errors, last_polled_at?, next_poll_at, last_status?,
+etag?, last_modified?, entry_fingerprints, consecutive_errors, last_polled_at?, next_poll_at, last_status?,
 last_error?, gone, entries_seen, entries_ingested`` plus the index keys:
 
 - ``Due`` GSI: ``due_shard`` (``"0"``..``"3"``, from the id) + ``next_poll_at`` (fixed-width UTC, so string
@@ -143,7 +143,7 @@ class FeedStore(TableStore):
         due_at: datetime,
         title: str | None = None,
         site_url: str | None = None,
-        body_hash: str | None = None,
+        fingerprints: list[str] | None = None,
         seen: int = 0,
         ingested: int = 0,
     ) -> bool:
@@ -183,7 +183,10 @@ class FeedStore(TableStore):
             else:
                 sets.append(f"{name} = :{name}")
                 values[f":{name}"] = value
-        for name, value in (("title", title), ("site_url", site_url), ("body_hash", body_hash)):
+        if fingerprints is not None:
+            sets.append("entry_fingerprints = :fingerprints")
+            values[":fingerprints"] = fingerprints
+        for name, value in (("title", title), ("site_url", site_url)):
             if value:
                 sets.append(f"{name} = :{name}")
                 values[f":{name}"] = value

@@ -78,7 +78,9 @@ class Feed(BaseModel):
     created_at: datetime
     etag: str | None = None
     last_modified: str | None = None
-    body_hash: str | None = None
+    entry_fingerprints: list[str] = Field(
+        default_factory=list, description="Fingerprints of the entries the last 200 held that are ingested."
+    )
     consecutive_errors: int = 0
     last_polled_at: datetime | None = None
     next_poll_at: datetime
@@ -118,8 +120,8 @@ class FeedOut(BaseModel):
     consecutive_errors: int
     last_error: str | None = Field(description="What went wrong with the last poll, in words.")
     gone: bool = Field(description="The feed answered 410 Gone (it is still tried once a day).")
-    entries_seen: int = Field(description="Entries read from the feed, over all polls.")
-    entries_ingested: int = Field(description="Entries stored as new or changed articles.")
+    entries_seen: int = Field(description="New or changed entries read from the feed, over all polls.")
+    entries_ingested: int = Field(description="Of those, the ones stored as new or updated articles.")
 
     @classmethod
     def of(cls, feed: Feed) -> FeedOut:
