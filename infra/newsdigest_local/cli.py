@@ -27,6 +27,8 @@ def _serve(args: argparse.Namespace) -> int:
         state_dir=args.state_dir,
         quiet=not args.verbose,
         parameters=parameters,
+        run_schedules=not args.no_schedules,
+        fetch_loopback_ports=",".join(str(p) for p in args.fetch_loopback_port),
     )
     stack.start()
     origin = (
@@ -34,11 +36,13 @@ def _serve(args: argparse.Namespace) -> int:
         if stack.api_key_generated
         else "from NEWSDIGEST_API_KEY"
     )
+    schedules = "off (fire them by hand)" if args.no_schedules else "fired on time (newsdigest schedule list)"
     print(
         f"newsdigest local stack is up\n  API:          {stack.api_url}\n"
         f"  AWS endpoint: {stack.aws_endpoint} (moto: point AWS_ENDPOINT_URL here)\n"
         f"  API key:      {stack.api_key} ({origin}); send it as x-api-key on POST and DELETE\n"
         f"  Mail:         {stack.mail_dir}/*.eml (every email SES accepted)\n"
+        f"  Schedules:    {schedules}\n"
         "  Ctrl-C stops it.",
         flush=True,
     )
@@ -173,6 +177,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a template parameter, e.g. -p ReadsRequireApiKey=true",
     )
     serve.add_argument("-v", "--verbose", action="store_true", help="show Powertools logs and metrics too")
+    serve.add_argument(
+        "--no-schedules", action="store_true", help="do not fire the template's schedules on time"
+    )
+    serve.add_argument(
+        "--fetch-loopback-port",
+        type=int,
+        action="append",
+        default=[],
+        metavar="PORT",
+        help="let the fetcher reach this port on 127.0.0.1 (a feed or page served on this machine); "
+        "local only, never possible in a deployment",
+    )
     serve.set_defaults(func=_serve)
 
     invoke = sub.add_parser(

@@ -66,6 +66,8 @@ class LocalStack:
         poll_interval: float = 0.2,
         api_key: str | None = None,
         parameters: dict[str, str] | None = None,
+        run_schedules: bool = False,
+        fetch_loopback_ports: str = "",
     ) -> None:
         self.host = host
         self.api_port = api_port
@@ -77,6 +79,11 @@ class LocalStack:
         self.poll_interval = poll_interval
         self.template = Template.load()
         self.parameters = parameters or {}
+        # `newsdigest serve` fires the template's schedules on time; tests fire them by hand.
+        self.run_schedules = run_schedules
+        self.schedule_runner: Any = None
+        # Local only: ports on 127.0.0.1 the fetcher may reach (a feed served on this machine).
+        self.fetch_loopback_ports = fetch_loopback_ports
         # The key writes need (API Gateway's API key, locally): given, from NEWSDIGEST_API_KEY, or made up.
         self.api_key_generated = not (api_key or os.environ.get("NEWSDIGEST_API_KEY"))
         self.api_key = api_key or os.environ.get("NEWSDIGEST_API_KEY") or secrets.token_urlsafe(24)
@@ -114,6 +121,8 @@ class LocalStack:
         overrides = local_function_environment(self.quiet) | {
             "NEWSDIGEST_PUBLIC_URL": f"http://{self.host}:{self.api_port}"
         }
+        if self.fetch_loopback_ports:
+            overrides["NEWSDIGEST_FETCH_ALLOW_LOOPBACK_PORTS"] = self.fetch_loopback_ports
         self.runtime = LocalRuntime(self.template, resolver, self.log, overrides)
         for key in self.runtime.environment:
             self._saved_env.setdefault(key, None)
@@ -133,6 +142,11 @@ class LocalStack:
         if self.state_dir:
             self.mail_archive = MailArchive(self.mail_dir, self.log, poll_interval=self.poll_interval)
             background.append(self.mail_archive)
+        if self.run_schedules:
+            from newsdigest_local.schedules import ScheduleRunner
+
+            self.schedule_runner = ScheduleRunner(self.runtime, self.template.schedules, self.log)
+            background.append(self.schedule_runner)
         if self.start_pollers:
             for poller in background:
                 poller.start()
@@ -187,6 +201,8 @@ class LocalStack:
         everything: list[Any] = [*self.pollers, *self.queue_pollers, *self.topic_pollers]
         if self.mail_archive:
             everything.append(self.mail_archive)
+        if self.schedule_runner:
+            everything.append(self.schedule_runner)
         for poller in everything:
             poller.stop()
         for poller in everything:
