@@ -36,7 +36,8 @@ HOSTILE_RSS = f"""<?xml version="1.0"?>
   <p>&lt;script&gt;{PAYLOAD}&lt;/script&gt; {SENTENCE * 2}</p>
   <p><a href="javascript:{PAYLOAD}">click</a> {SENTENCE}</p>
   <p><img src=x onerror="{PAYLOAD}"> {SENTENCE * 2}</p>
-  <h2 onmouseover="{PAYLOAD}">A &lt;b onclick="{PAYLOAD}"&gt;section</h2><p>{SENTENCE * 3}</p>]]></description>
+  <h2 onmouseover="{PAYLOAD}">A &lt;b onclick="{PAYLOAD}"&gt;section</h2>
+  <p>{SENTENCE * 3}</p>]]></description>
 </item></channel></rss>""".encode()
 
 
