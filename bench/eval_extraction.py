@@ -6,12 +6,14 @@ trafilatura measured in the same run, with every data-chosen setting cross-valid
 2. Section headings on page_headings_dev.jsonl.gz (micro P/R/F1 over pages with headings, share of
    heading-free pages where any heading is reported: the metric of score_page_headings.py).
 
-Cross-validation: pages go to 5 folds by a hash of their id. For each fold, the setting (trafilatura's
-precision/balanced mode for text; the ``HeadingRules`` thresholds for headings) is chosen on the other 4 folds
-and scored on the held-out one. Reported: mean ± standard deviation (min–max) of the held-out folds, and the
-full file with the shipped defaults.
+One setting serves both jobs: the trafilatura mode (and the retry ratio of ``analyse_page``) and the
+``HeadingRules`` thresholds. Cross-validation: the pages of each file go to 5 folds by a hash of their id;
+for each fold, the setting is chosen on the other 4 folds of both files (highest text F1 + heading F1 among
+settings with headings on at most 5% of heading-free pages) and scored on the held-out fold of both.
+Reported: each held-out fold, mean ± standard deviation (min–max), and the full files with the shipped
+defaults (extract_page as the service runs it), beside trafilatura.
 
-    .venv/bin/python bench/eval_extraction.py [--only text|headings] [--out DIR]
+    .venv/bin/python bench/eval_extraction.py [--out DIR]
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ import re
 import statistics
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -33,7 +34,16 @@ from pathlib import Path
 
 from newsdigest.extraction import NoArticleText, extract_page
 from newsdigest.extraction.headings import HeadingRules, is_article_heading
-from newsdigest.extraction.page import DEFAULT_RULES, _render, analyse_page
+from newsdigest.extraction.page import (
+    DEFAULT_RULES,
+    RETRY_RATIO,
+    SHORT_WORDS,
+    PageAnalysis,
+    _render,
+    _word_count,
+    analyse_page,
+    article_of,
+)
 
 FOLDS = 5
 HERE = Path(__file__).resolve().parent
@@ -42,7 +52,7 @@ GRID = [
     HeadingRules(max_gap_words=g, min_section_share=s, teaser_links=link, levels=levels, bold=bold)
     for g, s, link, levels, bold in itertools.product(
         (0, 2, 5, 10, 20),
-        (0.0, 0.3, 0.5, 0.7),
+        (0.0, 0.3, 0.5),
         ("internal", "any", "none"),
         (("h2", "h3", "h4"), ("h1", "h2", "h3", "h4"), ("h1", "h2", "h3", "h4", "h5", "h6")),
         (True, False),
@@ -172,180 +182,259 @@ def cross_validate(
 
 # --- the two evaluations ------------------------------------------------------------------------------
 
+MODES = {  # trafilatura modes: favor_precision, fast
+    "precision, fast": (True, True),
+    "balanced": (False, False),
+    "balanced, fast": (False, True),
+}
+RATIOS = (None, 2.0, 3.0, 5.0)  # retry_ratio candidates (see page.analyse_page)
 
-def text_eval(out_dir: Path) -> None:
-    import trafilatura
 
-    gold_path = eval_path("extraction_dev.jsonl.gz")
-    pages = read(gold_path)
-    modes = {"precision, fast": (True, True), "precision": (True, False), "balanced": (False, False)}
-    preds: dict[str, dict[str, str]] = {name: {} for name in [*modes, "trafilatura"]}
-    seconds: Counter = Counter()
-    for page in pages:
-        for name, (precise, fast) in modes.items():
-            start = time.perf_counter()
+@dataclass
+class PageRuns:
+    """One page analysed in each trafilatura mode with the retry off; ``pick`` emulates the retry rule of
+    ``analyse_page`` (the balanced run replaces a short precision run that it outgrows ``ratio`` times)."""
+
+    runs: dict[str, PageAnalysis | None]
+
+    @classmethod
+    def of(cls, html: str, url: str | None, modes: Iterable[str]) -> PageRuns:
+        runs: dict[str, PageAnalysis | None] = {}
+        for mode in modes:
+            precise, fast = MODES[mode]
             try:
-                preds[name][page["id"]] = extract_page(
-                    page["html"], page["url"], favor_precision=precise, fast=fast
-                ).text
+                runs[mode] = analyse_page(html, url, favor_precision=precise, fast=fast, retry_ratio=None)
             except NoArticleText:
-                preds[name][page["id"]] = ""
-            seconds[name] += time.perf_counter() - start
-        start = time.perf_counter()
-        preds["trafilatura"][page["id"]] = trafilatura.extract(page["html"], url=page["url"]) or ""
-        seconds["trafilatura"] += time.perf_counter() - start
-    per_page = {
-        name: {p["id"]: page_pr(p["text"], pred[p["id"]]) for p in pages} for name, pred in preds.items()
-    }
-    folds = {p["id"]: fold_of(p["id"]) for p in pages}
+                runs[mode] = None
+        return cls(runs)
 
-    def score(mode: str, train: set[int]) -> tuple[float, bool]:
-        return text_scores(v for k, v in per_page[mode].items() if folds[k] in train)[2], True
-
-    print(f"\n## Main text: {gold_path.name} ({len(pages)} pages), word 4-shingle F1\n")
-    print("| fold | pages | mode chosen on the other folds | ours F1 (held out) | trafilatura F1 |")
-    print("|---|---|---|---|---|")
-    ours_f1, theirs_f1 = [], []
-    for held_out, mode in cross_validate(list(modes), score):
-        ids = [k for k, f in folds.items() if f == held_out]
-        f_ours = text_scores(per_page[mode][k] for k in ids)[2]
-        f_theirs = text_scores(per_page["trafilatura"][k] for k in ids)[2]
-        ours_f1.append(f_ours)
-        theirs_f1.append(f_theirs)
-        print(f"| {held_out} | {len(ids)} | {mode} | {f_ours:.3f} | {f_theirs:.3f} |")
-    print(f"| mean ± sd (min–max) | | | {spread(ours_f1)} | {spread(theirs_f1)} |")
-    print("\nFull file, scored by score_extraction.py:\n")
-    print("| system | F1 | precision | recall | pages/s |")
-    print("|---|---|---|---|---|")
-    labels = {
-        "precision, fast": "newsdigest extract_page (shipped: trafilatura precision mode, fast)",
-        "precision": "newsdigest extract_page, precision mode with fallbacks",
-        "balanced": "newsdigest extract_page, balanced mode with fallbacks",
-        "trafilatura": "trafilatura extract(html, url)",
-    }
-    for name, pred in preds.items():
-        path = out_dir / f"extraction_{name.replace(', ', '_')}.jsonl"
-        path.write_text(
-            "".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in pred.items()), encoding="utf-8"
-        )
-        result = official("score_extraction.py", gold_path, path)
-        rate = len(pages) / seconds[name]
-        scores = f"{result['f1']:.4f} | {result['precision']:.4f} | {result['recall']:.4f}"
-        print(f"| {labels[name]} | {scores} | {rate:.1f} |")
+    def pick(self, mode: str, ratio: float | None) -> PageAnalysis | None:
+        first = self.runs[mode]
+        if mode.startswith("balanced") or ratio is None or first is None:
+            return first
+        balanced = self.runs["balanced"]
+        size = _word_count(first.document)
+        if size < SHORT_WORDS and balanced is not None and _word_count(balanced.document) >= ratio * size:
+            return balanced
+        return first
 
 
-def headings_eval(out_dir: Path) -> None:
+def setting_label(setting: tuple[str, float | None]) -> str:
+    mode, ratio = setting
+    return (
+        mode if mode.startswith("balanced") else f"{mode}, retry {'off' if ratio is None else f'×{ratio:g}'}"
+    )
+
+
+EXTRACTION = [("precision, fast", r) for r in RATIOS] + [("balanced", None), ("balanced, fast", None)]
+
+
+@dataclass
+class TextResults:
+    pages: list[dict]
+    per_page: dict[int, dict[str, tuple[float | None, float | None]]]  # extraction setting -> page -> (p, r)
+    theirs: dict[str, tuple[float | None, float | None]]
+    shipped_text: dict[str, str]
+    theirs_text: dict[str, str]
+    folds: dict[str, int]
+
+    def f1(self, e: int, fold_set: set[int]) -> float:
+        return text_scores(v for k, v in self.per_page[e].items() if self.folds[k] in fold_set)[2]
+
+    def theirs_f1(self, fold_set: set[int]) -> float:
+        return text_scores(v for k, v in self.theirs.items() if self.folds[k] in fold_set)[2]
+
+
+def text_results() -> TextResults:
     import trafilatura
 
-    gold_path = eval_path("page_headings_dev.jsonl.gz")
-    pages = read(gold_path)
-    analyses = {}
-    theirs: dict[str, list[str]] = {}
+    pages = read(eval_path("extraction_dev.jsonl.gz"))
+    per_page: dict[int, dict[str, tuple[float | None, float | None]]] = {
+        e: {} for e in range(len(EXTRACTION))
+    }
+    shipped, theirs = {}, {}
     for page in pages:
+        runs = PageRuns.of(page["html"], page["url"], {m for m, _ in EXTRACTION})
+        for e, setting in enumerate(EXTRACTION):
+            analysis = runs.pick(*setting)
+            try:
+                text = article_of(analysis).text if analysis else ""
+            except NoArticleText:
+                text = ""
+            per_page[e][page["id"]] = page_pr(page["text"], text)
         try:
-            analyses[page["id"]] = analyse_page(page["html"], page["url"])
+            shipped[page["id"]] = extract_page(page["html"], page["url"]).text
         except NoArticleText:
-            analyses[page["id"]] = None
-        markdown = trafilatura.extract(
-            page["html"], url=page["url"], output_format="markdown", include_formatting=True
-        )
-        theirs[page["id"]] = [
-            re.sub(r"^#+\s*", "", line) for line in (markdown or "").split("\n") if line.startswith("#")
-        ]
-    folds = {p["id"]: fold_of(p["id"]) for p in pages}
+            shipped[page["id"]] = ""
+        theirs[page["id"]] = trafilatura.extract(page["html"], url=page["url"]) or ""
+    return TextResults(
+        pages,
+        per_page,
+        {p["id"]: page_pr(p["text"], theirs[p["id"]]) for p in pages},
+        shipped,
+        theirs,
+        {p["id"]: fold_of(p["id"]) for p in pages},
+    )
 
-    def predict(page_id: str, rules: HeadingRules) -> list[str]:
-        analysis = analyses[page_id]
+
+@dataclass
+class HeadingResults:
+    pages: list[dict]
+    table: dict[tuple[int, int, int], HeadingCounts]  # (extraction, rules, fold) -> counts
+    shipped: dict[str, list[str]]
+    theirs: dict[str, list[str]]
+    folds: dict[str, int]
+
+    def total(self, setting: tuple[int, int], fold_set: set[int]) -> HeadingCounts:
+        counts = HeadingCounts()
+        for f in fold_set:
+            counts += self.table.get((*setting, f), HeadingCounts())
+        return counts
+
+
+def heading_results() -> HeadingResults:
+    import trafilatura
+
+    pages = read(eval_path("page_headings_dev.jsonl.gz"))
+    folds = {p["id"]: fold_of(p["id"]) for p in pages}
+    table: dict[tuple[int, int, int], HeadingCounts] = {}
+    shipped, theirs = {}, {}
+
+    def predict(analysis: PageAnalysis | None, rules: HeadingRules) -> list[str]:
         if analysis is None:
             return []
         accepted = [c for c in analysis.candidates if is_article_heading(c, rules, analysis.title)]
         return _render(analysis.blocks, analysis.placed, accepted)[2]  # what extract_page reports
 
-    # counts per (setting, fold), computed once
-    table: dict[tuple[int, int], HeadingCounts] = {}
-    for i, rules in enumerate(GRID):
-        for page in pages:
-            counts = table.setdefault((i, folds[page["id"]]), HeadingCounts())
-            counts.add(page, predict(page["id"], rules))
+    for page in pages:
+        runs = PageRuns.of(page["html"], page["url"], {m for m, _ in EXTRACTION})
+        cache: dict[tuple[int, int], list[str]] = {}
+        for e, setting in enumerate(EXTRACTION):
+            analysis = runs.pick(*setting)
+            for i, rules in enumerate(GRID):
+                key = (id(analysis), i)
+                if key not in cache:
+                    cache[key] = predict(analysis, rules)
+                table.setdefault((e, i, folds[page["id"]]), HeadingCounts()).add(page, cache[key])
+        try:
+            shipped[page["id"]] = extract_page(page["html"], page["url"]).headings
+        except NoArticleText:
+            shipped[page["id"]] = []
+        markdown = trafilatura.extract(
+            page["html"], url=page["url"], output_format="markdown", include_formatting=True
+        )
+        lines = (markdown or "").split("\n")
+        theirs[page["id"]] = [re.sub(r"^#+\s*", "", line) for line in lines if line.startswith("#")]
+    return HeadingResults(pages, table, shipped, theirs, folds)
 
-    def total(i: int, fold_set: set[int]) -> HeadingCounts:
-        counts = HeadingCounts()
-        for f in fold_set:
-            counts += table.get((i, f), HeadingCounts())
-        return counts
 
-    def score(i: int, train: set[int]) -> tuple[float, bool]:
-        counts = total(i, train)
+def setting_text(setting: tuple[int, int]) -> str:
+    rule = GRID[setting[1]]
+    return (
+        f"{setting_label(EXTRACTION[setting[0]])}; gap≤{rule.max_gap_words}, share≥{rule.min_section_share}, "
+        f"teaser links: {rule.teaser_links}, {'/'.join(rule.levels)}{', bold' if rule.bold else ''}"
+    )
+
+
+def report(text: TextResults, heads: HeadingResults, out_dir: Path) -> None:
+    settings = [(e, i) for e in range(len(EXTRACTION)) for i in range(len(GRID))]
+    everything = set(range(FOLDS))
+
+    def score(setting: tuple[int, int], train: set[int]) -> tuple[float, bool]:
+        counts = heads.total(setting, train)
         allowed = counts.false_rate <= MAX_FALSE_RATE
-        return (counts.prf[2] if allowed else -counts.false_rate), allowed
+        return text.f1(setting[0], train) + counts.prf[2], allowed
 
-    print(f"\n## Section headings on whole pages: {gold_path.name} ({len(pages)} pages)\n")
-    print(f"Rules chosen on 4 folds (best F1 with headings on ≤ {MAX_FALSE_RATE:.0%} of heading-free pages),")
-    print("scored on the held-out fold. Grid: max gap, min section share, max link share, levels, bold.\n")
-    print("| fold | pages | rules chosen | P | R | F1 | heading-free pages with headings |")
-    print("|---|---|---|---|---|---|---|")
-    f1s, rates, ps, rs = [], [], [], []
+    print(
+        f"\n## Cross-validated: {len(text.pages)} pages with checked text, "
+        f"{len(heads.pages)} with known headings\n"
+    )
+    print(
+        f"{len(settings)} settings ({len(EXTRACTION)} extraction modes × {len(GRID)} heading rules), chosen"
+    )
+    print(f"on 4 folds (highest text F1 + heading F1 with headings on ≤ {MAX_FALSE_RATE:.0%} of heading-free")
+    print("pages), scored on the held-out fold. Text F1: word 4-shingles; headings: micro P/R/F1.\n")
+    print("| fold | setting chosen on the other folds | text F1 | trafilatura text F1 | headings P | R | F1 "
+          "| heading-free pages with headings |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
+    columns: dict[str, list[float]] = {k: [] for k in ("text", "theirs", "p", "r", "f", "false")}
     pooled = HeadingCounts()
-    for held_out, i in cross_validate(list(range(len(GRID))), score):
-        counts = total(i, {held_out})
+    for held_out, setting in cross_validate(settings, score):
+        counts = heads.total(setting, {held_out})
         pooled += counts
         p, r, f = counts.prf
-        rule = GRID[i]
-        label = (
-            f"gap≤{rule.max_gap_words}, share≥{rule.min_section_share}, teaser links: {rule.teaser_links}, "
-            f"{'/'.join(rule.levels)}{', bold' if rule.bold else ''}"
-        )
-        f1s.append(f)
-        rates.append(counts.false_rate)
-        ps.append(p)
-        rs.append(r)
+        values = {
+            "text": text.f1(setting[0], {held_out}),
+            "theirs": text.theirs_f1({held_out}),
+            "p": p,
+            "r": r,
+            "f": f,
+            "false": counts.false_rate,
+        }
+        for k, v in values.items():
+            columns[k].append(v)
         print(
-            f"| {held_out} | {sum(1 for v in folds.values() if v == held_out)} | {label} | {p:.3f} | {r:.3f} "
-            f"| {f:.3f} | {counts.false_rate:.3f} ({counts.negatives_hit}/{counts.negatives}) |"
+            f"| {held_out} | {setting_text(setting)} | {values['text']:.3f} | {values['theirs']:.3f} "
+            f"| {p:.3f} | {r:.3f} | {f:.3f} "
+            f"| {counts.false_rate:.3f} ({counts.negatives_hit}/{counts.negatives}) |"
         )
-    print(f"| mean ± sd (min–max) | | | {spread(ps)} | {spread(rs)} | {spread(f1s)} | {spread(rates)} |")
+    print("| mean ± sd (min–max) | | " + " | ".join(spread(columns[k]) for k in columns) + " |")
     p, r, f = pooled.prf
     print(
-        f"| all held-out folds pooled | {len(pages)} | | {p:.3f} | {r:.3f} | {f:.3f} "
+        f"| held-out folds pooled (headings) | | | | {p:.3f} | {r:.3f} | {f:.3f} "
         f"| {pooled.false_rate:.3f} ({pooled.negatives_hit}/{pooled.negatives}) |"
     )
-    best_full = max(range(len(GRID)), key=lambda i: score(i, set(range(FOLDS))))
-    print(f"\nChosen on all 5 folds: {GRID[best_full]}\nShipped defaults:      {DEFAULT_RULES}\n")
-    print("Full file, scored by score_page_headings.py:\n")
-    print("| system | P | R | F1 | heading-free pages with headings |")
-    print("|---|---|---|---|---|")
-    ours_path = out_dir / "page_headings_newsdigest.jsonl"
-    theirs_path = out_dir / "page_headings_trafilatura.jsonl"
-    ours_path.write_text(
-        "".join(
-            json.dumps({"id": p["id"], "headings": predict(p["id"], DEFAULT_RULES)}) + "\n" for p in pages
-        ),
-        encoding="utf-8",
-    )
-    theirs_path.write_text(
-        "".join(json.dumps({"id": k, "headings": v}) + "\n" for k, v in theirs.items()), encoding="utf-8"
-    )
-    for label, path in (
-        ("newsdigest extract_page (shipped rules)", ours_path),
-        ("trafilatura markdown, include_formatting", theirs_path),
-    ):
-        r = official("score_page_headings.py", gold_path, path)
-        scores = (
-            f"{r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {r['false_on_heading_free']:.3f}"
+    best = max(settings, key=lambda s: score(s, everything)[::-1])
+    print(f"\nChosen on all 5 folds: {setting_text(best)}")
+    print(f"Shipped defaults:      trafilatura precision mode, fast, retry ×{RETRY_RATIO:g}; {DEFAULT_RULES}")
+
+    print("\nFor information, each extraction mode with its best heading rules on the full files:\n")
+    print("| extraction | heading rules | text F1 | headings P | R | F1 | heading-free pages with headings |")
+    print("|---|---|---|---|---|---|---|")
+    for e in range(len(EXTRACTION)):
+        top = max((s for s in settings if s[0] == e), key=lambda s: score(s, everything)[::-1])
+        counts = heads.total(top, everything)
+        p, r, f = counts.prf
+        rules = setting_text(top).split("; ", 1)[1]
+        print(
+            f"| {setting_label(EXTRACTION[e])} | {rules} | {text.f1(e, everything):.4f} | {p:.3f} | {r:.3f} "
+            f"| {f:.3f} | {counts.false_rate:.3f} |"
         )
+
+    print("\n## Full files, extract_page with the shipped defaults, scored by the shared scorers\n")
+    print("| main text (extraction_dev) | F1 | precision | recall |")
+    print("|---|---|---|---|")
+    gold = eval_path("extraction_dev.jsonl.gz")
+    for label, name, pred in (
+        ("newsdigest extract_page", "newsdigest", text.shipped_text),
+        ("trafilatura extract(html, url)", "trafilatura", text.theirs_text),
+    ):
+        path = out_dir / f"extraction_{name}.jsonl"
+        path.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in pred.items()), "utf-8")
+        result = official("score_extraction.py", gold, path)
+        print(f"| {label} | {result['f1']:.4f} | {result['precision']:.4f} | {result['recall']:.4f} |")
+    print("\n| headings (page_headings_dev) | P | R | F1 | heading-free pages with headings |")
+    print("|---|---|---|---|---|")
+    gold = eval_path("page_headings_dev.jsonl.gz")
+    for label, name, predictions in (
+        ("newsdigest extract_page", "newsdigest", heads.shipped),
+        ("trafilatura markdown, include_formatting", "trafilatura", heads.theirs),
+    ):
+        path = out_dir / f"page_headings_{name}.jsonl"
+        path.write_text(
+            "".join(json.dumps({"id": k, "headings": v}) + "\n" for k, v in predictions.items()), "utf-8"
+        )
+        r = official("score_page_headings.py", gold, path)
+        scores = " | ".join(f"{r[k]:.3f}" for k in ("precision", "recall", "f1", "false_on_heading_free"))
         print(f"| {label} | {scores} |")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", choices=("text", "headings"), default=None)
     parser.add_argument("--out", type=Path, default=Path(".local") / "eval", help="prediction files go here")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    if args.only in (None, "text"):
-        text_eval(args.out)
-    if args.only in (None, "headings"):
-        headings_eval(args.out)
+    report(text_results(), heading_results(), args.out)
     return 0
 
 

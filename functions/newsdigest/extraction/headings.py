@@ -22,6 +22,7 @@ from newsdigest.extraction.dom import Words
 LEVELS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCKS = frozenset({"p", "div", "ul", "ol", "table", "blockquote", "pre", "section", "article", "figure"})
 _BOLD = ("b", "strong")
+_BOLD_MAX_WORDS = 60
 # Permalink marks that blogs put beside headings ("Installing #", "Usage ¶").
 _MARKS = re.compile(r"^[\s#¶§🔗|]+|[\s#¶§🔗|]+$")
 # Titles of site-wide widgets, not of article sections (the whole title, or its start where noted).
@@ -45,7 +46,7 @@ class HeadingRules:
     """How close to the article a candidate must be, and which kinds count (see bench/eval_extraction.py)."""
 
     max_gap_words: int = 10  # words not in the article between a heading and the text that follows it
-    min_section_share: float = 0.0  # share of the words up to the next heading that are article text
+    min_section_share: float = 0.3  # share of the words up to the next heading that are article text
     # A heading that is mostly link text to another page of the same site is a teaser of that page;
     # "internal" drops those, "any" drops every link heading, "none" keeps them.
     teaser_links: str = "internal"
@@ -134,11 +135,14 @@ def candidates(
     for element in tree.iter(*LEVELS, "p", "div"):
         if element not in words.spans:
             continue
-        kind = element.tag if element.tag in LEVELS else ("bold" if _is_bold_paragraph(element) else None)
+        start, end = words.spans[element]
+        if element.tag in LEVELS:
+            kind: str | None = element.tag
+        else:  # a word count first: text_content() of every big div would cost O(page size x depth)
+            kind = "bold" if end - start <= _BOLD_MAX_WORDS and _is_bold_paragraph(element) else None
         if kind is None or any(a in taken for a in element.iterancestors()):
             continue
         taken.add(element)
-        start, end = words.spans[element]
         text = _text(element)
         if end <= start or not text:
             continue

@@ -72,6 +72,16 @@ def test_title_author_and_date_from_json_ld_and_language_guessed_from_the_text()
     assert page.language == "en"  # no declaration: the stop-word guess
 
 
+def test_a_page_that_states_no_date_has_none_even_with_a_copyright_year_in_its_footer():
+    page = extract_page(news_page(), "https://gazette.example/news/ferries")
+    assert "2026" in news_page() and page.published is None
+
+
+def test_a_date_in_a_time_element():
+    body = '<time datetime="2025-06-30T08:00:00Z">30 June</time>' + article_html()
+    assert extract_page(news_page(body=body)).published == "2025-06-30"
+
+
 def test_declared_language_wins_and_is_reduced_to_its_primary_subtag():
     assert extract_page(news_page(lang="de-AT")).language == "de"
 
@@ -208,3 +218,19 @@ def test_the_title_repeated_as_a_heading_is_not_a_section():
     assert not is_article_heading(
         _candidate("Town  votes for ferries"), HeadingRules(), "Town votes for ferries"
     )
+
+
+def test_the_markdown_has_only_the_articles_headings_for_the_summarizer():
+    from newsdigest.summarizer import parse_document
+
+    tricky = (
+        "<p># 1 on the list of complaints was the noise from the old diesel engines, residents said.</p>"
+        "<p>Fares will stay the same<br>---<br>the board promised in its statement on Tuesday night.</p>"
+        "<p>Engineers<br>===<br>will inspect the new boats before they enter service next year.</p>"
+    )
+    body = article_html().replace("<h2>What it will cost</h2>", tricky + "<h2>What it will cost</h2>")
+    page = extract_page(news_page(body=body))
+    assert page.headings == HEADINGS
+    document = parse_document(page.markdown, "markdown", title=page.title)
+    assert [s.heading for s in document.sections if s.heading] == HEADINGS
+    assert "# 1 on the list" in page.text  # the plain text is not escaped

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from newsdigest.extraction import NoArticleText, extract_page
 
 from tests.unit.extraction.pages import INTRO, SECTIONS, article_html, news_page
@@ -113,3 +115,71 @@ def test_binary_garbage_is_no_article_not_a_crash():
     rng = random.Random(7)
     with pytest.raises(NoArticleText):
         extract_page(bytes(rng.randrange(256) for _ in range(20_000)))
+
+
+_TAGS = [
+    "p",
+    "div",
+    "h2",
+    "h3",
+    "b",
+    "strong",
+    "a",
+    "li",
+    "ul",
+    "table",
+    "td",
+    "script",
+    "style",
+    "article",
+    "nav",
+    "aside",
+    "footer",
+    "template",
+    "svg",
+    "br",
+    "time",
+    "meta",
+    "html",
+    "body",
+    "head",
+    "title",
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_TAGS).map(lambda t: f"<{t}>"),
+            st.sampled_from(_TAGS).map(lambda t: f"</{t}>"),
+            st.sampled_from(
+                [
+                    '<a href="javascript:alert(1)">',
+                    '<p onclick="x()">',
+                    "<!--",
+                    "-->",
+                    "<![CDATA[",
+                    "&amp;",
+                    "&#0;",
+                    "&#xD800;",
+                    "<?xml?>",
+                    "<!DOCTYPE html>",
+                    "\x00",
+                    "\ufeff",
+                ]
+            ),
+            st.text(min_size=1, max_size=80),
+            st.just(INTRO),
+        ),
+        max_size=60,
+    )
+)
+def test_any_markup_soup_gives_an_article_or_no_article_text(parts):
+    html = "".join(parts)
+    for page in (html, html.encode("utf-8", errors="surrogatepass")):
+        try:
+            result = extract_page(page)
+        except NoArticleText:
+            continue
+        assert result.text.strip() and "alert(1)" not in result.text
