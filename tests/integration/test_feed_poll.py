@@ -337,3 +337,36 @@ def test_the_event_files_run_as_they_are(aws, fakes):
     response = aws.invoke("IngestFunction", load_event("ingest-post-article-url.json"))
     assert response["statusCode"] == 502 and "does not resolve" in response["body"]
     assert connector.attempts == []
+
+
+def test_a_moved_feed_is_polled_at_its_new_url_and_a_gone_one_is_marked(world):
+    from tests.integration.test_fetcher_http import redirect
+
+    base = world.site.server.url("")
+    world.site.body = rss(base, [("/a", "First story", LONG)])
+    world.site.server.routes["/old.xml"] = redirect(301, "/feed.xml")
+    event = copy.deepcopy(load_event("ingest-post-feed.json"))
+    event["body"] = json.dumps({"url": world.site.server.url("/old.xml"), "poll_minutes": 15})
+    fid = json.loads(world.runtime.invoke("IngestFunction", event)["body"])["id"]
+    world.poll_round()
+    assert world.feed(fid)["url"] == world.site.url and len(world.articles()) == 1
+
+    world.site.answer = (410, {})
+    world.clock.now = T0 + timedelta(minutes=16)
+    world.poll_round()
+    feed = world.feed(fid)
+    assert feed["gone"] is True and feed["last_status"] == 410 and "gone" in feed["last_error"]
+    assert feed["next_poll_at"] == "2026-11-30T12:16:00Z"  # still tried, once a day
+
+
+def test_a_feed_redirecting_to_the_metadata_address_is_refused_without_connecting(world):
+    from tests.integration.test_fetcher_http import redirect
+
+    world.site.server.routes["/feed.xml"] = redirect(302, "http://169.254.169.254/latest/meta-data/")
+    fid = world.follow()
+    _, polled, _ = world.poll_round()
+    feed = world.feed(fid)
+    assert polled == {"batchItemFailures": []} and feed["consecutive_errors"] == 1
+    assert "metadata" in feed["last_error"] and feed["last_status"] is None
+    assert set(world.connections.made) == {("127.0.0.1", world.site.server.port)}
+    assert world.articles() == {}
