@@ -1,11 +1,8 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -19,42 +16,32 @@ WRITE = {"x-api-key": API_KEY}
 
 class OfflineWeb:
     """The web as the stack's fetcher sees it in e2e tests: every name resolves to a public documentation
-    address (so every rule passes as for a real site), and every connection goes to one server on
-    127.0.0.1 that answers any path with the same news page. No test reaches the internet."""
+    address, so the fetcher's rules apply as for a real site (a refused URL is still a 422), and every
+    page that passes them is the same news page, answered at once, over http or https alike. No test
+    reaches the internet, and a fuzzer never meets an upstream failure (a 502/504 is the page's fault,
+    which tests/integration/test_pages_api.py covers with a real server on 127.0.0.1)."""
 
-    def __init__(self) -> None:
+    def fetcher(self) -> Any:
+        from newsdigest.fetcher import Fetcher, FetchResult, ResponseHeaders
+
         from tests.unit.extraction.pages import news_page
 
         page = news_page().encode()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(page)))
-                self.end_headers()
-                self.wfile.write(page)
+        class Offline(Fetcher):
+            def fetch(self, url: str, accept: Any, **kwargs: Any) -> FetchResult:
+                self.check(url)  # every rule that can refuse without a connection
+                headers = ResponseHeaders(content_type="text/html; charset=utf-8")
+                return FetchResult(200, url, url, headers, body=page, media_type="text/html")
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-
-    def fetcher(self) -> Any:
-        from newsdigest.fetcher import Fetcher
-
-        port = self.httpd.server_address[1]
-        return Fetcher(
-            resolver=lambda host: ["93.184.216.34"],
-            connector=lambda address, timeout: socket.create_connection(("127.0.0.1", port), timeout),
-            total_timeout=5,
-        )
+        return Offline(resolver=lambda host: ["93.184.216.34"], connector=_no_connection)
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        pass
+
+
+def _no_connection(address: Any, timeout: float) -> Any:
+    raise ConnectionRefusedError(f"e2e: no connection to {address}")
 
 
 @contextmanager
