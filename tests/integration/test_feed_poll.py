@@ -370,3 +370,23 @@ def test_a_feed_redirecting_to_the_metadata_address_is_refused_without_connectin
     assert "metadata" in feed["last_error"] and feed["last_status"] is None
     assert set(world.connections.made) == {("127.0.0.1", world.site.server.port)}
     assert world.articles() == {}
+
+
+def test_a_job_is_not_started_without_the_time_to_finish_it(world):
+    from newsdigest.feeds.runs import PollPostponed, poll_and_ingest
+    from newsdigest.wiring import services
+
+    base = world.site.server.url("")
+    world.site.body = rss(base, [("/a", "First story", LONG)])
+    world.follow()
+    world.schedule()
+    (record,) = world.jobs()["Records"]
+    from newsdigest.feeds.feed import FeedJob
+
+    job = FeedJob.model_validate_json(record["body"])
+    stores = {"articles": services.article_store, "feeds": services.feed_store}
+    with pytest.raises(PollPostponed):
+        poll_and_ingest(
+            job, fetcher=services.fetcher, clock=world.clock, time_left_ms=lambda: 20_000, **stores
+        )
+    assert world.site.feed_requests() == [] and world.articles() == {}

@@ -36,6 +36,13 @@ MAX_PAGES_PER_POLL = 20
 """Pages (behind teaser entries) one poll fetches at most; the other new entries wait for the next poll."""
 TIME_RESERVE_MS = 30_000
 """A poll stops taking on entries when less than this is left of the function's time (the rest wait)."""
+START_RESERVE_MS = 60_000
+"""A job is not started with less than this left (a fetch may take 20 s, and the state must be written)."""
+
+
+class PollPostponed(Exception):
+    """Too little of the function's time is left to start this poll: the job fails and is retried (the
+    feed stays due, so the next schedule run queues it again too)."""
 
 
 # ---------------------------------------------------------------- the schedule's run
@@ -188,6 +195,8 @@ def poll_and_ingest(
 ) -> PollReport:
     """Poll one feed and ingest its new and changed entries; then the one write of its poll state,
     conditional on the feed still being due as the job saw it."""
+    if time_left_ms() < START_RESERVE_MS:
+        raise PollPostponed(f"{time_left_ms()} ms left: feed {job.feed.id} is left for a later poll")
     feed = job.feed
     now = clock()
     result = poll_feed(feed.poll_state(), fetcher, now)
