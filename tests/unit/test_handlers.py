@@ -64,3 +64,12 @@ def test_retryable_errors_are_503_with_retry_after(error):
 def test_a_refused_message_is_a_502_without_retry_after():
     response = domain_error_response(errors.MailRejected("MessageRejected: Email address is not verified."))
     assert response.status_code == 502 and "Retry-After" not in (response.headers or {})
+
+
+def test_a_long_lived_process_survives_a_hundred_values_of_one_metric():
+    """The local stack and the e2e run are one process: Powertools publishes a metric on its 100th value,
+    which needs the namespace every function has from the template."""
+    from newsdigest.observability import count_response
+
+    for _ in range(150):
+        assert count_response({"statusCode": 422})["statusCode"] == 422
