@@ -44,18 +44,21 @@ def api_event(
     path_params: dict[str, str] | None = None,
     accept: str | None = None,
     form: str | None = None,
+    opml: str | None = None,
 ) -> dict[str, Any]:
     headers = dict(HEADERS)
     if body is not None:
         headers["Content-Type"] = "application/json"
-    if method in {"POST", "DELETE"} and path.startswith("/articles"):
+    if opml is not None:
+        headers["Content-Type"] = "text/x-opml"
+    if method in {"POST", "DELETE"} and path.startswith(("/articles", "/feeds")):
         headers["x-api-key"] = "local-api-key-example"  # API Gateway checks it before the function runs
     if accept:
         headers["Accept"] = accept
     if form is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     return {
-        "body": json.dumps(body) if body is not None else form,
+        "body": json.dumps(body) if body is not None else (form if form is not None else opml),
         "resource": resource,
         "path": path,
         "httpMethod": method,
@@ -276,6 +279,87 @@ def digest_events() -> dict[str, Any]:
     }
 
 
+SAMPLE_FEED_URL = "https://news.example.com/feeds/all.atom"
+SAMPLE_OPML = """<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <head><title>My feeds</title></head>
+  <body>
+    <outline text="News">
+      <outline type="rss" text="Example News" xmlUrl="https://news.example.com/feeds/all.atom"/>
+      <outline type="rss" text="Example Blog" xmlUrl="https://blog.example.org/feed.json"/>
+    </outline>
+  </body>
+</opml>
+"""
+
+
+def feed_events() -> dict[str, Any]:
+    from datetime import datetime
+
+    from newsdigest.feeds.feed import Feed, FeedJob, feed_id
+
+    fid = feed_id(SAMPLE_FEED_URL)
+    at = datetime.fromisoformat(SCHEDULED_TIME.replace("Z", "+00:00"))
+    feed = Feed(
+        id=fid,
+        url=SAMPLE_FEED_URL,
+        submitted_url=SAMPLE_FEED_URL,
+        source="example-news",
+        poll_minutes=30,
+        created_at=at,
+        next_poll_at=at,
+    )
+    job = FeedJob(feed=feed, scheduled_time=at).model_dump_json()
+    return {
+        "ingest-post-feed.json": api_event(
+            "POST",
+            "/feeds",
+            "/feeds",
+            body={"url": SAMPLE_FEED_URL, "source": "example-news", "poll_minutes": 30, "full_text": "auto"},
+        ),
+        "ingest-post-feed-refused.json": api_event(
+            "POST", "/feeds", "/feeds", body={"url": "http://169.254.169.254/latest/meta-data/"}
+        ),
+        "ingest-import-opml.json": api_event("POST", "/feeds/import", "/feeds/import", opml=SAMPLE_OPML),
+        "ingest-delete-feed.json": api_event(
+            "DELETE", "/feeds/{feed_id}", f"/feeds/{fid}", path_params={"feed_id": fid}
+        ),
+        "api-list-feeds.json": api_event("GET", "/feeds", "/feeds", query={"limit": "10"}),
+        "api-get-feed.json": api_event(
+            "GET", "/feeds/{feed_id}", f"/feeds/{fid}", path_params={"feed_id": fid}
+        ),
+        "api-get-feeds-opml.json": api_event("GET", "/feeds.opml", "/feeds.opml", accept="text/x-opml"),
+        "ingest-post-article-url.json": api_event(
+            "POST", "/articles", "/articles", body={"url": SAMPLE_URL, "source": "example-news"}
+        ),
+        # EventBridge Scheduler delivers the schedule's Input with its context attributes filled in.
+        "feed-schedule.json": {
+            "scheduled_time": SCHEDULED_TIME,
+            "execution_id": "6a1f3c2e-9b7d-4e1a-8c55-2f0d9e3b7a14",
+        },
+        "feed-poll-sqs.json": {
+            "Records": [
+                {
+                    "messageId": "7b2c9f1e-3d4a-4b6c-9e8f-1a2b3c4d5e6f",
+                    "receiptHandle": "AQEBz4Fq3mR8pLkT2vX9nYc...",
+                    "body": job,
+                    "attributes": {
+                        "ApproximateReceiveCount": "1",
+                        "SentTimestamp": "1795849200000",
+                        "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+                        "ApproximateFirstReceiveTimestamp": "1795849200100",
+                    },
+                    "messageAttributes": {},
+                    "md5OfBody": hashlib.md5(job.encode()).hexdigest(),
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:newsdigest-FeedQueue-4D5E6F",
+                    "awsRegion": "us-east-1",
+                }
+            ]
+        },
+    }
+
+
 def main() -> None:
     from newsdigest.articles.ids import article_id
 
@@ -323,6 +407,7 @@ def main() -> None:
         "api-health.json": api_event("GET", "/health", "/health"),
         "summarize-stream.json": stream_event(article),
         **digest_events(),
+        **feed_events(),
     }
     EVENTS.mkdir(exist_ok=True)
     for name, event in events.items():

@@ -32,6 +32,11 @@ MAX_DIGEST_ARTICLES = 30
 CONFIRM_TOKEN_TTL_SECONDS = 7 * 24 * 3600
 # At most one confirmation email per address in this interval, however often it is subscribed.
 CONFIRMATION_INTERVAL_SECONDS = 600
+# Feeds (issue 9): outlines one OPML import may hold; feeds one OPML export lists.
+MAX_OPML_OUTLINES = 100
+MAX_OPML_EXPORT = 5000
+# A fetched page (POST /articles {url}, a teaser's page) may be this large, decompressed.
+MAX_PAGE_BYTES = 3 * 1024 * 1024
 
 
 class Settings(BaseModel):
@@ -63,6 +68,28 @@ class Settings(BaseModel):
         default="http://127.0.0.1:3000",
         description="NEWSDIGEST_PUBLIC_URL: base URL of the API as links in emails show it",
     )
+
+    # ---- feeds and pages (issue 9)
+    feeds_table: str = Field(default="newsdigest-feeds", description="FEEDS_TABLE: the followed feeds")
+    feed_queue_url: str = Field(
+        default="", description="FEED_QUEUE_URL: where the feed schedule puts one poll job per due feed"
+    )
+    fetch_timeout_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        le=60,
+        description="NEWSDIGEST_FETCH_TIMEOUT: seconds one fetch (DNS, redirects, body) may take in all",
+    )
+    fetch_allow_loopback_ports: str = Field(
+        default="",
+        pattern=r"^[0-9, ]*$",
+        description="NEWSDIGEST_FETCH_ALLOW_LOOPBACK_PORTS: tests and the local stack only (never set in "
+        "template.yaml): comma-separated ports on 127.0.0.1 the fetcher may reach",
+    )
+
+    @property
+    def loopback_ports(self) -> frozenset[int]:
+        return frozenset(int(p) for p in self.fetch_allow_loopback_ports.replace(" ", "").split(",") if p)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

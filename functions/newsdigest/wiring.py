@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from newsdigest.clock import Clock, utcnow
 from newsdigest.config import Settings
+from newsdigest.fetcher import Fetcher
 
 if TYPE_CHECKING:  # the DAL imports boto3: built lazily, so that importing wiring stays cheap
     from newsdigest.dal.articles import ArticleStore
+    from newsdigest.dal.feeds import FeedStore
     from newsdigest.dal.jobs import JobQueue
     from newsdigest.dal.mailer import SesMailer
     from newsdigest.dal.subscriptions import SubscriberStore
@@ -34,6 +36,9 @@ class Services:
         subscriber_store: SubscriberStore | None = None,
         mailer: SesMailer | None = None,
         job_queue: JobQueue | None = None,
+        feed_store: FeedStore | None = None,
+        feed_queue: JobQueue | None = None,
+        fetcher: Fetcher | None = None,
     ) -> None:
         """Members given here are used as they are; the others are built on first use, from ``environ``
         (default: the process's)."""
@@ -45,6 +50,9 @@ class Services:
             "subscriber_store": subscriber_store,
             "mailer": mailer,
             "job_queue": job_queue,
+            "feed_store": feed_store,
+            "feed_queue": feed_queue,
+            "fetcher": fetcher,
         }
         # A cached_property reads its value from the instance's __dict__ first.
         self.__dict__.update({name: value for name, value in given.items() if value is not None})
@@ -76,6 +84,26 @@ class Services:
         from newsdigest.dal.jobs import JobQueue
 
         return JobQueue(self.settings.digest_queue_url)
+
+    @cached_property
+    def feed_store(self) -> FeedStore:
+        from newsdigest.dal.feeds import FeedStore
+
+        return FeedStore(self.settings.feeds_table)
+
+    @cached_property
+    def feed_queue(self) -> JobQueue:
+        from newsdigest.dal.jobs import JobQueue
+
+        return JobQueue(self.settings.feed_queue_url)
+
+    @cached_property
+    def fetcher(self) -> Fetcher:
+        """The one safe fetcher. Loopback ports only through the explicit test/local setting."""
+        return Fetcher(
+            total_timeout=self.settings.fetch_timeout_seconds,
+            allow_loopback_ports=self.settings.loopback_ports,
+        )
 
 
 services = Services()

@@ -75,6 +75,8 @@ class LocalStack:
         api_key: str | None = None,
         parameters: dict[str, str] | None = None,
         queue_visibility_timeout: int | None = None,
+        run_schedules: bool = False,
+        fetch_loopback_ports: str = "",
     ) -> None:
         self.host = host
         self.api_port = api_port
@@ -88,6 +90,11 @@ class LocalStack:
         self.queue_visibility_timeout = queue_visibility_timeout
         self.template = Template.load()
         self.parameters = parameters or {}
+        # `newsdigest serve` fires the template's schedules on time; tests fire them by hand.
+        self.run_schedules = run_schedules
+        self.schedule_runner: Any = None
+        # Local only: ports on 127.0.0.1 the fetcher may reach (a feed served on this machine).
+        self.fetch_loopback_ports = fetch_loopback_ports
         # The key writes need (API Gateway's API key, locally): given, from NEWSDIGEST_API_KEY, or made up.
         self.api_key_generated = not (api_key or os.environ.get("NEWSDIGEST_API_KEY"))
         self.api_key = api_key or os.environ.get("NEWSDIGEST_API_KEY") or secrets.token_urlsafe(24)
@@ -125,6 +132,8 @@ class LocalStack:
         overrides = local_function_environment(self.quiet) | {
             "NEWSDIGEST_PUBLIC_URL": f"http://{self.host}:{self.api_port}"
         }
+        if self.fetch_loopback_ports:
+            overrides["NEWSDIGEST_FETCH_ALLOW_LOOPBACK_PORTS"] = self.fetch_loopback_ports
         self.runtime = LocalRuntime(self.template, resolver, self.log, overrides)
         for key in self.runtime.environment:
             self._saved_env.setdefault(key, None)
@@ -160,6 +169,11 @@ class LocalStack:
         if self.state_dir:
             self.mail_archive = MailArchive(self.mail_dir, self.log, poll_interval=self.poll_interval)
             background.append(self.mail_archive)
+        if self.run_schedules:
+            from newsdigest_local.schedules import ScheduleRunner
+
+            self.schedule_runner = ScheduleRunner(self.runtime, self.template.schedules, self.log)
+            background.append(self.schedule_runner)
         if self.start_pollers:
             for poller in background:
                 poller.start()
@@ -269,6 +283,8 @@ class LocalStack:
         everything: list[Any] = [*self.pollers, *self.queue_pollers, *self.topic_pollers]
         if self.mail_archive:
             everything.append(self.mail_archive)
+        if self.schedule_runner:
+            everything.append(self.schedule_runner)
         for poller in everything:
             poller.stop()
         if getattr(self, "runtime", None) is not None:

@@ -140,7 +140,7 @@ def run_time(mail_stack: LocalStack) -> datetime:
 
 def test_schedule_list_prints_the_schedule_names(mail_stack):
     result = cli("schedule", "list")
-    assert result.returncode == 0 and result.stdout.splitlines() == ["HourlyDigest"]
+    assert result.returncode == 0 and sorted(result.stdout.splitlines()) == ["FeedPolls", "HourlyDigest"]
 
 
 def test_subscribe_confirm_fire_gives_one_email_with_working_unsubscribe(mail_stack, run_time):

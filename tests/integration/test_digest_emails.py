@@ -77,7 +77,8 @@ def summarize_all(aws) -> None:
 
 
 def digest_poller(aws) -> QueuePoller:
-    (poller,) = queue_pollers(aws, aws.resolver, visibility_timeout=0)
+    pollers = queue_pollers(aws, aws.resolver, visibility_timeout=0)
+    (poller,) = [p for p in pollers if p.source.function == "DigestSendFunction"]
     return poller
 
 

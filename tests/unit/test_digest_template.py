@@ -13,7 +13,7 @@ from newsdigest_local.template import Template
 
 def test_the_hourly_schedule_has_a_retry_policy_a_dlq_and_the_scheduled_time_as_input():
     template = Template.load()
-    assert schedule_names(template) == ["HourlyDigest"]
+    assert set(schedule_names(template)) == {"HourlyDigest", "FeedPolls"}
     schedule = find_schedule(template, "HourlyDigest")
     assert schedule["function"] == "DigestScheduleFunction"
     assert schedule["ScheduleExpression"] == "cron(0 * * * ? *)"

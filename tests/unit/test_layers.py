@@ -27,6 +27,12 @@ PURE_DOMAIN = [
     "newsdigest.subscriptions.periods",
     "newsdigest.subscriptions.links",
     "newsdigest.subscriptions.emails",
+    "newsdigest.fetcher",
+    "newsdigest.feeds.parse",
+    "newsdigest.feeds.text",
+    "newsdigest.feeds.polling",
+    "newsdigest.feeds.feed",
+    "newsdigest.feeds.opml",
     "newsdigest.extraction",
     "newsdigest.extraction.command",
 ]
@@ -37,6 +43,9 @@ LOGIC = [
     "newsdigest.articles.summaries",
     "newsdigest.subscriptions.subscribers",
     "newsdigest.subscriptions.deliveries",
+    "newsdigest.feeds.registry",
+    "newsdigest.articles.pages",
+    "newsdigest.feeds.runs",
     "newsdigest.wiring",  # builds the DAL lazily: importing it costs no boto3
 ]
 

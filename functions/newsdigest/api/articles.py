@@ -8,7 +8,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from newsdigest import wiring
@@ -20,14 +20,16 @@ from newsdigest.articles.ids import ID_LENGTH
 from newsdigest.articles.ingest import ingest_article, ingest_batch
 from newsdigest.articles.models import (
     Article,
-    ArticleIn,
     ArticleOut,
     ArticlePage,
+    ArticlePost,
     BatchIn,
     BatchResult,
     DigestOut,
     IngestResult,
+    PageIn,
 )
+from newsdigest.articles.pages import fetched_article
 from newsdigest.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SOURCE_CHARS
 from newsdigest.errors import ArticleNotFound
 from newsdigest.observability import MetricUnit, metrics
@@ -50,16 +52,23 @@ def _json(model: type, description: str) -> Any:
 
 @write_router.post(
     "/articles",
-    summary="Ingest one article",
+    summary="Ingest one article: its text, a whole web page as HTML, or a URL alone",
+    description="With `body`: stored as sent (an HTML body that is a whole web page is stored as its "
+    "extracted article, Markdown with the page's own section headings). With `url` alone: the service "
+    "fetches the page (the safe fetcher's rules apply) and stores its extracted article. A page without "
+    "article text is a 422 `no_article_text`; a refused URL a 422 `url_refused` naming the rule; a page "
+    "that cannot be fetched a 502 (or 504 when it took too long).",
     security=WRITE_SECURITY,
     responses={
         200: _json(IngestResult, "Already stored (unchanged) or updated"),
         201: _json(IngestResult, "Stored for the first time"),
-        **documented_errors(*WRITE_ERRORS),
+        **documented_errors(*WRITE_ERRORS, 502, 504),
     },
 )
-def post_article(article: ArticleIn) -> Response[dict]:
+def post_article(article: Annotated[ArticlePost, Body()]) -> Response[dict]:
     services = wiring.services
+    if isinstance(article, PageIn):
+        article = fetched_article(article, services.fetcher)
     result = ingest_article(article, services.article_store, services.clock)
     metrics.add_metric(name=f"Articles{result.status.capitalize()}", unit=MetricUnit.Count, value=1)
     return Response(

@@ -20,12 +20,20 @@ from newsdigest.api.models import ErrorResponse
 from newsdigest.errors import (
     ArticleNotFound,
     DeliveryBusy,
+    FeedError,
+    FeedNotFound,
+    FetchError,
+    FetchFailed,
+    FetchRefused,
+    FetchTimeout,
+    HTTPStatusError,
     InvalidCursor,
     InvalidQuery,
     InvalidToken,
     MailRejected,
     MailUnavailable,
     NewsdigestError,
+    NoArticleOnPage,
     StaleWrite,
     SubscriberNotFound,
 )
@@ -64,8 +72,9 @@ _ERROR_DESCRIPTIONS = {
     413: "Body over the limit",
     415: "Body is not application/json",
     422: "A field is invalid; every such field is named in details",
-    502: "The mail service refused the message",
+    502: "The mail service refused the message, or the page/feed could not be fetched (the reason says why)",
     503: "A service we depend on is busy; retry after Retry-After seconds",
+    504: "The page/feed did not answer in time",
 }
 # Seconds a client should wait before retrying a 503 (SES throttling clears within a second or so; a busy
 # delivery claim within its lease).
@@ -94,6 +103,15 @@ DOMAIN_ERRORS: dict[type[NewsdigestError], HttpError] = {
         503, "mail_unavailable", "the mail service is busy; retry later", retry_after=True
     ),
     MailRejected: HttpError(502, "mail_rejected", "the mail service refused the message"),
+    # Fetching a stranger's URL: the messages are ours and name the URL, the rule or the status.
+    FeedNotFound: HttpError(404, "not_found"),
+    FetchRefused: HttpError(422, "url_refused", field="url"),
+    NoArticleOnPage: HttpError(422, "no_article_text"),
+    FeedError: HttpError(422, "not_a_feed", field="url"),
+    FetchTimeout: HttpError(504, "upstream_timeout"),
+    FetchFailed: HttpError(502, "upstream_unreachable"),
+    HTTPStatusError: HttpError(502, "upstream_status"),
+    FetchError: HttpError(502, "upstream_error"),
 }
 
 

@@ -9,7 +9,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, field_validator
 from pydantic_core import PydanticCustomError
 
 from newsdigest.config import MAX_BODY_BYTES, MAX_SOURCE_CHARS, MAX_TITLE_CHARS, MAX_URL_CHARS
@@ -88,6 +88,54 @@ class ArticleIn(BaseModel):
                 "language_invalid", "language must be a BCP 47 tag such as 'en' or 'pt-BR'"
             )
         return value
+
+
+class PageIn(BaseModel):
+    """``POST /articles`` with a URL and no body: the service fetches the page and extracts its article."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL_CHARS)] = (
+        Field(
+            description="The page to fetch (every rule of the safe fetcher applies); the article id derives "
+            "from it.",
+            json_schema_extra={"pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$"},
+        )
+    )
+    title: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS)]
+        | None
+    ) = Field(default=None, description="Headline; default: the page's own title.")
+    source: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_CHARS)]
+        | None
+    ) = None
+    published_at: datetime | None = Field(default=None, description="ISO 8601; default: the page's date.")
+    language: str | None = Field(
+        default=None,
+        description="BCP 47 tag; default: the page's language.",
+        json_schema_extra={"pattern": _LANGUAGE.pattern},
+    )
+
+    _url_is_http = field_validator("url")(ArticleIn._url_is_http.__func__)  # type: ignore[attr-defined]
+    _aware = field_validator("published_at")(ArticleIn._aware.__func__)  # type: ignore[attr-defined]
+    _language_tag = field_validator("language")(ArticleIn._language_tag.__func__)  # type: ignore[attr-defined]
+
+
+# Tags of the two shapes POST /articles takes (validation.field_path drops them from error locations).
+WITH_BODY, BY_URL = "with_body", "by_url"
+
+
+def _article_shape(value: object) -> str:
+    if isinstance(value, dict) and "body" not in value and "url" in value:
+        return BY_URL
+    return WITH_BODY
+
+
+ArticlePost = Annotated[
+    Annotated[ArticleIn, Tag(WITH_BODY)] | Annotated[PageIn, Tag(BY_URL)], Discriminator(_article_shape)
+]
+"""An article with its body, or ``{"url": ...}`` alone (the page is fetched)."""
 
 
 class BatchIn(BaseModel):
