@@ -32,6 +32,12 @@ MAX_DIGEST_ARTICLES = 30
 CONFIRM_TOKEN_TTL_SECONDS = 7 * 24 * 3600
 # At most one confirmation email per address in this interval, however often it is subscribed.
 CONFIRMATION_INTERVAL_SECONDS = 600
+# A confirmation email being sent holds this claim; a crashed request's claim expires after it (longer than
+# SubscriptionsFunction's Timeout), so the next request sends.
+CONFIRMATION_CLAIM_SECONDS = 60
+# The signing secret is read from Secrets Manager at most this often per execution environment: a rotated
+# key reaches every warm function within this time.
+SIGNING_KEYS_MAX_AGE_SECONDS = 300
 
 
 class Settings(BaseModel):
@@ -41,9 +47,13 @@ class Settings(BaseModel):
         default="",
         description="NEWSDIGEST_CORS_ALLOW_ORIGIN: an origin (or *) browsers may call from; empty: none",
     )
-    signing_secret: str = Field(
-        default="newsdigest-local-signing-secret",
-        description="NEWSDIGEST_SIGNING_SECRET: HMAC key for pagination cursors",
+    signing_secret_arn: str = Field(
+        default="",
+        description="NEWSDIGEST_SIGNING_SECRET_ARN: the Secrets Manager secret holding the HMAC key of "
+        "cursors and email links (read at run time). Required in Lambda; elsewhere, empty: a random key",
+    )
+    lambda_function_name: str = Field(
+        default="", description="AWS_LAMBDA_FUNCTION_NAME: set by Lambda; a deployment fails closed"
     )
     # ---- digest emails (issue 5)
     subscribers_table: str = Field(
@@ -60,9 +70,14 @@ class Settings(BaseModel):
         default="", description="NEWSDIGEST_MAIL_CONFIGURATION_SET: SES configuration set (empty: none)"
     )
     public_base_url: str = Field(
-        default="http://127.0.0.1:3000",
-        description="NEWSDIGEST_PUBLIC_URL: base URL of the API as links in emails show it",
+        default="",
+        description="NEWSDIGEST_PUBLIC_URL: base URL of the API as links in emails show it; empty behind "
+        "API Gateway: the URL the request came in on",
     )
+
+    @property
+    def in_lambda(self) -> bool:
+        return bool(self.lambda_function_name)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -131,7 +131,7 @@ def get_articles(
         services.article_store,
         limit=limit,
         cursor=cursor,
-        secret=services.settings.signing_secret,
+        keys=services.signing_keys,
         day=date,
         day_from=from_,
         day_to=to,

@@ -82,7 +82,7 @@ def get_daily_digest(
         tz_name=tz,
         limit=limit,
         cursor=cursor,
-        secret=services.settings.signing_secret,
+        keys=services.signing_keys,
         source=source,
     )
     past = catalog.is_past(when, tz, services.clock())

@@ -28,6 +28,7 @@ def record_handler(record: SQSRecord, period_articles: PeriodArticles, services:
         articles=period_articles,
         mailer=services.mailer,
         settings=services.settings,
+        keys=services.signing_keys,
         clock=services.clock,
     )
     logger.info("digest job", extra={"subscriber_id": job.subscriber_id, "outcome": outcome})
