@@ -16,12 +16,12 @@ from newsdigest.api.errors import documented_errors
 from newsdigest.api.http import cached
 from newsdigest.articles import catalog
 from newsdigest.articles.daily_page import render_daily_digest
-from newsdigest.articles.models import DailyDigest
+from newsdigest.articles.models import DAY_PATTERN, DailyDigest
 from newsdigest.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SOURCE_CHARS
 from newsdigest.errors import InvalidQuery
 
 router = APIGatewayRouter()
-_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})(\.html|\.json)?$")
+_DAY = re.compile(rf"^({DAY_PATTERN.strip('^$')})(\.html|\.json)?$")
 
 
 def _wants_html(suffix: str | None, accept: str | None) -> bool:
