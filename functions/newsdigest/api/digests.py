@@ -59,7 +59,9 @@ def get_daily_digest(
         str,
         Path(description="YYYY-MM-DD, optionally with .html or .json", max_length=32, pattern=_DAY.pattern),
     ],
-    tz: Annotated[str, Query(max_length=64, description="IANA time zone of the day (default UTC)")] = "UTC",
+    tz: Annotated[
+        str, Query(max_length=64, description="IANA time zone of the day (default UTC); an unknown zone: 422")
+    ] = "UTC",
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[
         str | None, Query(max_length=1024, description="next_cursor of the previous page")

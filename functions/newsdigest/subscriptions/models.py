@@ -64,7 +64,10 @@ class SubscriptionIn(BaseModel):
         json_schema_extra={"minLength": 1, "maxLength": MAX_EMAIL_CHARS, "pattern": EMAIL_PATTERN},
     )
     frequency: Frequency = Field(description="daily (each local day) or weekly (each ISO week, Monday).")
-    timezone: str = Field(description="IANA time zone such as Europe/Paris; periods are local days/weeks.")
+    timezone: str = Field(
+        description="IANA time zone such as Europe/Paris (unknown: 422); periods are local days/weeks.",
+        json_schema_extra={"minLength": 1, "maxLength": 64},
+    )
     sources: list[SourceName] | None = Field(
         default=None, max_length=MAX_SOURCES, description="Only articles from these sources."
     )
