@@ -86,6 +86,8 @@ def api_event(
             "resourcePath": resource,
             "httpMethod": method,
             "apiId": "1234567890",
+            "domainName": "1234567890.execute-api.us-east-1.amazonaws.com",
+            "domainPrefix": "1234567890",
             "protocol": "HTTP/1.1",
         },
     }
@@ -253,6 +255,18 @@ def digest_events() -> dict[str, Any]:
         "digest-schedule.json": {
             "scheduled_time": SCHEDULED_TIME,
             "execution_id": "0f9ad9e4-2f5a-4d8e-9f53-3c0c2d4f8a77",
+        },
+        # A schedule with no Input (or an EventBridge rule) delivers the raw event: its "time" is the run's.
+        "digest-schedule-raw.json": {
+            "version": "0",
+            "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+            "detail-type": "Scheduled Event",
+            "source": "aws.scheduler",
+            "account": "123456789012",
+            "time": SCHEDULED_TIME,
+            "region": "us-east-1",
+            "resources": ["arn:aws:scheduler:us-east-1:123456789012:schedule/default/newsdigest-DigestRun"],
+            "detail": {},
         },
         "digest-send-sqs.json": {
             "Records": [

@@ -37,6 +37,12 @@ MAX_OPML_OUTLINES = 100
 MAX_OPML_EXPORT = 5000
 # A fetched page (POST /articles {url}, a teaser's page) may be this large, decompressed.
 MAX_PAGE_BYTES = 3 * 1024 * 1024
+# A confirmation email being sent holds this claim; a crashed request's claim expires after it (longer than
+# SubscriptionsFunction's Timeout), so the next request sends.
+CONFIRMATION_CLAIM_SECONDS = 60
+# The signing secret is read from Secrets Manager at most this often per execution environment: a rotated
+# key reaches every warm function within this time.
+SIGNING_KEYS_MAX_AGE_SECONDS = 300
 
 
 class Settings(BaseModel):
@@ -46,9 +52,13 @@ class Settings(BaseModel):
         default="",
         description="NEWSDIGEST_CORS_ALLOW_ORIGIN: an origin (or *) browsers may call from; empty: none",
     )
-    signing_secret: str = Field(
-        default="newsdigest-local-signing-secret",
-        description="NEWSDIGEST_SIGNING_SECRET: HMAC key for pagination cursors",
+    signing_secret_arn: str = Field(
+        default="",
+        description="NEWSDIGEST_SIGNING_SECRET_ARN: the Secrets Manager secret holding the HMAC key of "
+        "cursors and email links (read at run time). Required in Lambda; elsewhere, empty: a random key",
+    )
+    lambda_function_name: str = Field(
+        default="", description="AWS_LAMBDA_FUNCTION_NAME: set by Lambda; a deployment fails closed"
     )
     # ---- digest emails (issue 5)
     subscribers_table: str = Field(
@@ -65,8 +75,9 @@ class Settings(BaseModel):
         default="", description="NEWSDIGEST_MAIL_CONFIGURATION_SET: SES configuration set (empty: none)"
     )
     public_base_url: str = Field(
-        default="http://127.0.0.1:3000",
-        description="NEWSDIGEST_PUBLIC_URL: base URL of the API as links in emails show it",
+        default="",
+        description="NEWSDIGEST_PUBLIC_URL: base URL of the API as links in emails show it; empty behind "
+        "API Gateway: the URL the request came in on",
     )
 
     # ---- feeds and pages (issue 9)
@@ -90,6 +101,10 @@ class Settings(BaseModel):
     @property
     def loopback_ports(self) -> frozenset[int]:
         return frozenset(int(p) for p in self.fetch_allow_loopback_ports.replace(" ", "").split(",") if p)
+
+    @property
+    def in_lambda(self) -> bool:
+        return bool(self.lambda_function_name)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

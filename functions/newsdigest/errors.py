@@ -9,6 +9,11 @@ class NewsdigestError(Exception):
     """Base class of every error the service raises on purpose."""
 
 
+class MissingConfiguration(RuntimeError):
+    """The deployment lacks something it must provide (a secret, a URL): fail closed, never guess.
+    Not a NewsdigestError: nothing a client can do about it (an API answers 500 and logs it)."""
+
+
 class ArticleNotFound(NewsdigestError):
     def __init__(self, article_id: str) -> None:
         super().__init__(f"no article with id {article_id!r}")
@@ -50,11 +55,17 @@ class DeliveryBusy(NewsdigestError):
 
 
 class MailRejected(NewsdigestError):
-    """SES refused the message (not retryable as is: bad address, unverified sender...)."""
+    """SES refused this message for a reason of its own (not retryable as is)."""
 
 
 class MailUnavailable(NewsdigestError):
-    """SES could not take the message now (throttled, sending paused): retry later."""
+    """SES could not take the message now (throttled, briefly unavailable): retry later."""
+
+
+class MailNotAllowed(MailUnavailable):
+    """SES refuses mail from this account for now: a sandbox account and an unverified recipient, an
+    unverified sender, sending paused or the account suspended. An operator must act (README "Sending
+    email"); a retry after that works, so it is "unavailable", for longer."""
 
 
 # ---- fetching feeds and pages (issue 9): raised by newsdigest.fetcher, the one safe fetcher

@@ -30,8 +30,22 @@ def find_schedule(template: Template, name: str) -> dict[str, Any]:
 def schedule_event(schedule: dict[str, Any], at: datetime | None = None, attempt: int = 1) -> dict[str, Any]:
     at = (at or datetime.now(UTC)).astimezone(UTC)
     raw = schedule.get("Input")
+    if raw is None:  # no Input: the target gets Scheduler's raw event, whose "time" is the scheduled time
+        return {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.scheduler",
+            "account": ACCOUNT,
+            "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": REGION,
+            "resources": [
+                f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/default/{LOCAL_PREFIX}-{schedule['name']}"
+            ],
+            "detail": {},
+        }
     if not isinstance(raw, str):
-        return dict(raw or {})
+        return dict(raw)
     context = {
         "<aws.scheduler.scheduled-time>": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "<aws.scheduler.execution-id>": str(uuid.uuid4()),

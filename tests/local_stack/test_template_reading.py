@@ -1,5 +1,7 @@
 """The local stack reads template.yaml; these pin what it must understand of it."""
 
+import json
+
 from newsdigest_local.apigw import build_event, match_route
 from newsdigest_local.template import Resolver, Template
 
@@ -57,7 +59,11 @@ def test_resolver_handles_intrinsics_and_secret_references():
     )
     env = resolver.function_environment(template.functions["ApiFunction"])
     assert env["ARTICLES_TABLE"] == "local-articles"
-    assert env["NEWSDIGEST_SIGNING_SECRET"] == "s3cr3t"
+    # The function gets where the key is, never the key (it reads the secret at run time).
+    assert env["NEWSDIGEST_SIGNING_SECRET_ARN"] == "arn:secret:s1"
+    assert "s3cr3t" not in json.dumps(env)
+    dynamic_reference = {"Fn::Sub": "{{resolve:secretsmanager:${SigningSecret}:SecretString}}"}
+    assert resolver.resolve(dynamic_reference) == "s3cr3t"
     assert env["NEWSDIGEST_DIGEST_SENTENCES"] == "3"
     assert resolver.resolve({"Fn::Sub": "${ArticlesTable.Arn}/index/x"}) == "arn:table/index/x"
 

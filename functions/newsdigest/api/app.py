@@ -49,19 +49,35 @@ def _refusal(event: Mapping[str, Any]) -> tuple[int, str, str] | None:
     return None
 
 
+# Every answer (JSON, HTML pages, errors): browsers must not sniff a JSON or text body into something else.
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
+
+
+def with_security_headers(response: dict[str, Any]) -> dict[str, Any]:
+    multi = response.get("multiValueHeaders")
+    if multi is not None:
+        for name, value in SECURITY_HEADERS.items():
+            multi[name] = [value]
+    else:
+        response["headers"] = (response.get("headers") or {}) | SECURITY_HEADERS
+    return response
+
+
 class NewsApiResolver(APIGatewayRestResolver):
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         refusal = _refusal(event)
         if refusal:
             status, code, message = refusal
             # Powertools' request validation runs before any middleware, so this guard sits in front of it.
-            return {
-                "statusCode": status,
-                "headers": {"Content-Type": "application/json"},
-                "body": json.dumps(error_body(code, message)),
-                "isBase64Encoded": False,
-            }
-        return super().resolve(event, context)
+            return with_security_headers(
+                {
+                    "statusCode": status,
+                    "headers": {"Content-Type": "application/json"},
+                    "body": json.dumps(error_body(code, message)),
+                    "isBase64Encoded": False,
+                }
+            )
+        return with_security_headers(super().resolve(event, context))
 
 
 def build_resolver(*routers: APIGatewayRouter, settings: Settings) -> NewsApiResolver:

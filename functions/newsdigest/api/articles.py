@@ -4,7 +4,6 @@ function carries only the routes - and the IAM permissions - it needs."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -25,12 +24,13 @@ from newsdigest.articles.models import (
     ArticlePost,
     BatchIn,
     BatchResult,
+    Day,
     DigestOut,
     IngestResult,
     PageIn,
 )
 from newsdigest.articles.pages import fetched_article
-from newsdigest.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SOURCE_CHARS
+from newsdigest.config import DEFAULT_PAGE_SIZE, MAX_DATE_RANGE_DAYS, MAX_PAGE_SIZE, MAX_SOURCE_CHARS
 from newsdigest.errors import ArticleNotFound
 from newsdigest.observability import MetricUnit, metrics
 
@@ -128,9 +128,24 @@ def get_articles(
     cursor: Annotated[
         str | None, Query(max_length=1024, description="next_cursor of the previous page")
     ] = None,
-    date: Annotated[date | None, Query(description="Only articles ingested on this UTC day")] = None,
-    from_: Annotated[date | None, Query(alias="from", description="First UTC day of a range")] = None,
-    to: Annotated[date | None, Query(description="Last UTC day of a range (inclusive)")] = None,
+    date: Annotated[
+        Day | None,
+        Query(description="Only articles ingested on this UTC day, YYYY-MM-DD. Not with from/to (422)."),
+    ] = None,
+    from_: Annotated[
+        Day | None,
+        Query(
+            alias="from",
+            description="First UTC day of a range, YYYY-MM-DD. Not with date (422); not after to (422).",
+        ),
+    ] = None,
+    to: Annotated[
+        Day | None,
+        Query(
+            description="Last UTC day of a range (inclusive), YYYY-MM-DD; a range covers at most "
+            f"{MAX_DATE_RANGE_DAYS} days (422)."
+        ),
+    ] = None,
     source: Annotated[
         str | None, Query(min_length=1, max_length=MAX_SOURCE_CHARS, description="Only this source")
     ] = None,
@@ -140,7 +155,7 @@ def get_articles(
         services.article_store,
         limit=limit,
         cursor=cursor,
-        secret=services.settings.signing_secret,
+        keys=services.signing_keys,
         day=date,
         day_from=from_,
         day_to=to,

@@ -106,9 +106,7 @@ def get_feeds(
     ] = None,
 ) -> FeedPage:
     services = wiring.services
-    return registry.list_feeds(
-        services.feed_store, limit=limit, cursor=cursor, secret=services.settings.signing_secret
-    )
+    return registry.list_feeds(services.feed_store, limit=limit, cursor=cursor, keys=services.signing_keys)
 
 
 @read_router.get(

@@ -24,6 +24,7 @@ from newsdigest.feeds.feed import (
     feed_id,
 )
 from newsdigest.feeds.opml import ExportedFeed, parse_opml, render_opml
+from newsdigest.signing import Keys
 from newsdigest.validation import error_details, summary_message
 
 
@@ -59,12 +60,12 @@ def add_feed(data: FeedIn, store: FeedRegistry, fetcher: UrlChecker, now: dateti
     return FeedCreated(id=feed.id, status="created" if created else "exists")
 
 
-def list_feeds(store: FeedRegistry, *, limit: int, cursor: str | None, secret: str) -> FeedPage:
-    start_key = decode_cursor(cursor, secret) if cursor else None
+def list_feeds(store: FeedRegistry, *, limit: int, cursor: str | None, keys: Keys) -> FeedPage:
+    start_key = decode_cursor(cursor, keys) if cursor else None
     feeds, last_key = store.page(limit=limit, start_key=start_key)
     return FeedPage(
         items=[FeedOut.of(feed) for feed in feeds],
-        next_cursor=encode_cursor(last_key, secret) if last_key else None,
+        next_cursor=encode_cursor(last_key, keys) if last_key else None,
     )
 
 
