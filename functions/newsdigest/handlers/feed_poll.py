@@ -7,17 +7,28 @@ dead-letter queue, and the feed stays due, so the next schedule run queues it ag
 
 import json
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsdigest import wiring
+from newsdigest.batch import ReportingBatchProcessor
 from newsdigest.feeds.feed import FeedJob
 from newsdigest.feeds.runs import poll_and_ingest
 from newsdigest.observability import MetricUnit, logger, metrics
 
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+def _feed(record: SQSRecord) -> dict[str, str | None]:
+    body = json.loads(record.body)
+    feed = body.get("feed") if isinstance(body, dict) else None
+    return {"feed_id": feed.get("id") if isinstance(feed, dict) else None}
+
+
+# Report every failed poll the same way, even when the whole batch failed.
+processor = ReportingBatchProcessor(
+    EventType.SQS, metric="FeedPollsFailed", subject=_feed, raise_on_entire_batch_failure=False
+)
 
 
 def record_handler(record: SQSRecord, services: wiring.Services, context: LambdaContext) -> None:

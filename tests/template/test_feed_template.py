@@ -43,5 +43,8 @@ def test_the_feed_functions_have_log_groups_with_retention():
     resources = Template.load().resources
     for function in ("FeedScheduleFunction", "FeedPollFunction"):
         group = resources[f"{function}LogGroup"]["Properties"]
-        assert group["LogGroupName"] == {"Fn::Sub": f"/aws/lambda/${{{function}}}"}
+        # Named after the stack (as every function's group), so the function's own role can name it.
+        assert group["LogGroupName"] == {"Fn::Sub": f"/aws/lambda/${{AWS::StackName}}/{function}"}
         assert group["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+        logging = resources[function]["Properties"]["LoggingConfig"]
+        assert logging == {"LogGroup": {"Ref": f"{function}LogGroup"}}
