@@ -7,12 +7,16 @@ from typing import Any
 
 # Locations Powertools prefixes to a field path; they name where the field was, not the field.
 _LOCATION_PREFIXES = {"body", "query", "path", "header", "cookie"}
+# Tags of a body that takes one of several shapes (POST /articles: with a body, or a URL alone).
+_UNION_TAGS = {"with_body", "by_url"}
 
 
 def field_path(loc: Iterable[Any]) -> str:
     parts = [str(p) for p in loc]
     if len(parts) > 1 and parts[0] in _LOCATION_PREFIXES:
         # Powertools adds the parameter name after "body" for embedded models (e.g. body.article.title).
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in _UNION_TAGS:
         parts = parts[1:]
     return ".".join(parts) or "body"
 

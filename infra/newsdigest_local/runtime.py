@@ -15,6 +15,10 @@ from newsdigest_local.template import FunctionSpec, Resolver, Template
 Log = Callable[[str], None]
 
 
+class RuntimeClosed(RuntimeError):
+    """The stack is stopping: no further invocation starts."""
+
+
 def _print(line: str) -> None:
     print(line, flush=True)
 
@@ -32,6 +36,7 @@ class LocalRuntime:
         # Lambda runs one event at a time per execution environment; Powertools keeps per-invocation state
         # in module globals, so invocations are serialised here too.
         self._lock = threading.Lock()
+        self._closed = threading.Event()
         self._handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {}
         environment: dict[str, str] = {}
         for spec in self.specs.values():
@@ -40,6 +45,11 @@ class LocalRuntime:
         # Handlers read their settings at cold start: the environment must be in place before import.
         os.environ.update(environment)
         self.environment = environment
+
+    def close(self) -> None:
+        """Start no more invocations: requests and batches still waiting for their turn are refused, so a
+        stop is not held up by a queue of them (one already running finishes in its thread)."""
+        self._closed.set()
 
     def handler(self, logical_id: str) -> Callable[[dict[str, Any], Any], Any]:
         if logical_id not in self._handlers:
@@ -62,6 +72,8 @@ class LocalRuntime:
         spec = self.specs[logical_id]
         handler = self.handler(logical_id)
         with self._lock:
+            if self._closed.is_set():
+                raise RuntimeClosed(f"the local stack is stopping; {logical_id} was not invoked")
             started = time.perf_counter()
             try:
                 result = handler(event, LocalContext(logical_id, spec.memory, spec.timeout))

@@ -22,6 +22,8 @@ FUNCTIONS = (
     "DigestScheduleFunction",
     "DigestSendFunction",
     "MailEventsFunction",
+    "FeedScheduleFunction",
+    "FeedPollFunction",
 )
 # Cursors (ApiFunction), confirm/unsubscribe tokens (SubscriptionsFunction) and the unsubscribe link of
 # every digest (DigestSendFunction) are signed or verified; nothing else touches the signing secret.
@@ -145,6 +147,8 @@ def test_each_dead_letter_queue_alarms_on_its_first_message(template):
         "DigestDeadLetterQueue",
         "DigestScheduleDeadLetterQueue",
         "MailEventsDeadLetterQueue",
+        "FeedDeadLetterQueue",
+        "FeedScheduleDeadLetterQueue",
     }
     for queue in queues:
         props = alarm_on(
@@ -234,10 +238,13 @@ def test_the_summarizer_reads_our_stream_only_and_the_sender_our_queue_only(temp
     (queue,) = [s for s in sender if "sqs:ReceiveMessage" in actions(s)]
     assert resources(queue) == [{"Fn::GetAtt": ["DigestQueue", "Arn"]}]
     assert {"sqs:DeleteMessage", "sqs:GetQueueAttributes"} <= set(actions(queue))
+    poller = role_statements(template, "FeedPollFunction")
+    (feed_queue,) = [s for s in poller if "sqs:ReceiveMessage" in actions(s)]
+    assert resources(feed_queue) == [{"Fn::GetAtt": ["FeedQueue", "Arn"]}]
     # Nobody else reads a stream or a queue.
     for function in set(FUNCTIONS) - {"SummarizeFunction"}:
         assert not any(stream_actions & set(actions(s)) for s in role_statements(template, function))
-    for function in set(FUNCTIONS) - {"DigestSendFunction"}:
+    for function in set(FUNCTIONS) - {"DigestSendFunction", "FeedPollFunction"}:
         assert not any("sqs:ReceiveMessage" in actions(s) for s in role_statements(template, function))
 
 

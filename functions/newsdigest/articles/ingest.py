@@ -16,7 +16,9 @@ from newsdigest.articles.models import (
     IngestResult,
     IngestStatus,
 )
+from newsdigest.articles.pages import posted_article
 from newsdigest.clock import Clock, utcnow
+from newsdigest.errors import NoArticleOnPage
 from newsdigest.summarizer import parse_document
 from newsdigest.validation import error_details, summary_message
 
@@ -47,7 +49,9 @@ def build_article(data: ArticleIn, now: datetime) -> Article:
 
 
 def ingest_article(data: ArticleIn, store: ArticleWriter, clock: Clock = utcnow) -> IngestResult:
-    article = build_article(data, clock())
+    """Store one article (a whole web page posted as HTML is stored as its extracted article). Raises
+    NoArticleOnPage for a page without article text."""
+    article = build_article(posted_article(data), clock())
     status = store.put_article(article)
     return IngestResult(id=article.id, status=status)
 
@@ -64,7 +68,12 @@ def ingest_batch(
             error = {"code": "validation_error", "message": summary_message(details), "details": details}
             results.append(BatchItemResult(index=index, status="error", error=error))
             continue
-        outcome = ingest_article(data, store, clock)
+        try:
+            outcome = ingest_article(data, store, clock)
+        except NoArticleOnPage as exc:
+            error = {"code": "no_article_text", "message": str(exc)}
+            results.append(BatchItemResult(index=index, status="error", error=error))
+            continue
         results.append(BatchItemResult(index=index, id=outcome.id, status=outcome.status))
     counts = {
         s: sum(1 for r in results if r.status == s) for s in ("created", "updated", "unchanged", "error")

@@ -2,8 +2,10 @@
 
 Keys: ``id`` (the subscriber id: hash of the normalized address) and ``sk``:
 - ``sk = "subscriber"``: ``email, status, prefs{frequency,timezone,sources,send_hour}, requested{...}?,
-  created_at, updated_at, confirmed_at?, next_due_at?, due_shard?``. Only active subscribers carry
-  ``next_due_at``/``due_shard``, so the sparse ``Due`` index holds exactly the subscribers that may be due.
+  created_at, updated_at, confirmed_at?, next_due_at?, due_shard?, confirm_sent_at? (SES accepted the
+  last confirmation email), confirm_claim?, confirm_claim_until? (one is being sent)``. Only active
+  subscribers carry ``next_due_at``/``due_shard``, so the sparse ``Due`` index holds exactly the
+  subscribers that may be due.
 - ``sk = "delivery#<period key>"``: ``state (sending|sent|empty), claimed_at, finished_at?, message_id?,
   articles?, expires_at`` (TTL). The conditional put of this item is what makes a send happen once.
 """
@@ -11,6 +13,7 @@ Keys: ``id`` (the subscriber id: hash of the normalized address) and ``sk``:
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -125,30 +128,64 @@ class SubscriberStore(TableStore):
                 raise SubscriberNotFound() from exc
             raise
 
-    def may_send_confirmation(self, sid: str, now: datetime, min_interval_seconds: int) -> bool:
-        """Record a confirmation email about to go out; False if one went out less than the interval ago
-        (so the subscribe endpoint cannot be used to flood an inbox)."""
+    def claim_confirmation(
+        self, sid: str, now: datetime, min_interval_seconds: int, lease_seconds: int
+    ) -> str | None:
+        """Claim the sending of a confirmation email: a claim id, or None when one was accepted by SES less
+        than the interval ago (so the subscribe endpoint cannot flood an inbox) or another request holds a
+        live claim. The interval itself is recorded only by ``confirmation_sent``."""
         cutoff = datetime.fromtimestamp(now.timestamp() - min_interval_seconds, UTC)
+        claim = uuid.uuid4().hex
         try:
             self.table.update_item(
                 Key={"id": sid, "sk": PROFILE},
-                UpdateExpression="SET confirm_sent_at = :now",
-                ConditionExpression="attribute_not_exists(confirm_sent_at) OR confirm_sent_at < :cutoff",
-                ExpressionAttributeValues={":now": iso(now), ":cutoff": iso(cutoff)},
+                UpdateExpression="SET confirm_claim = :claim, confirm_claim_until = :until",
+                ConditionExpression="(attribute_not_exists(confirm_sent_at) OR confirm_sent_at < :cutoff)"
+                " AND (attribute_not_exists(confirm_claim_until) OR confirm_claim_until < :now)",
+                ExpressionAttributeValues={
+                    ":claim": claim,
+                    ":until": iso(datetime.fromtimestamp(now.timestamp() + lease_seconds, UTC)),
+                    ":now": iso(now),
+                    ":cutoff": iso(cutoff),
+                },
             )
-            return True
+            return claim
         except ClientError as exc:
             if _failed_condition(exc):
-                return False
+                return None
             raise
 
-    def forget_confirmation(self, sid: str) -> None:
-        """Undo ``may_send_confirmation`` when the email did not go out after all."""
-        self.table.update_item(
-            Key={"id": sid, "sk": PROFILE},
-            UpdateExpression="REMOVE confirm_sent_at",
-            ConditionExpression="attribute_exists(id)",
-        )
+    def confirmation_sent(self, sid: str, claim: str, now: datetime) -> None:
+        """SES accepted the confirmation email: the interval starts now; our claim, if still ours, ends."""
+        try:
+            self.table.update_item(
+                Key={"id": sid, "sk": PROFILE},
+                UpdateExpression="SET confirm_sent_at = :now REMOVE confirm_claim, confirm_claim_until",
+                ConditionExpression="confirm_claim = :claim",
+                ExpressionAttributeValues={":now": iso(now), ":claim": claim},
+            )
+        except ClientError as exc:
+            if not _failed_condition(exc):
+                raise
+            # Our claim expired and another request holds one now: record the send, leave its claim.
+            self.table.update_item(
+                Key={"id": sid, "sk": PROFILE},
+                UpdateExpression="SET confirm_sent_at = :now",
+                ExpressionAttributeValues={":now": iso(now)},
+            )
+
+    def release_confirmation(self, sid: str, claim: str) -> None:
+        """Nothing went out: drop our claim (only ours), so that a retry sends."""
+        try:
+            self.table.update_item(
+                Key={"id": sid, "sk": PROFILE},
+                UpdateExpression="REMOVE confirm_claim, confirm_claim_until",
+                ConditionExpression="confirm_claim = :claim",
+                ExpressionAttributeValues={":claim": claim},
+            )
+        except ClientError as exc:
+            if not _failed_condition(exc):
+                raise
 
     def unsubscribe(self, sid: str, now: datetime) -> None:
         try:

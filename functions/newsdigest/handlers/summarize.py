@@ -3,17 +3,26 @@
 Failures are reported per record (ReportBatchItemFailures), so one bad record does not replay the batch.
 """
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsdigest import wiring
 from newsdigest.articles.summaries import summarize_article
+from newsdigest.batch import ReportingBatchProcessor
 from newsdigest.dal.articles import article_from_item
 from newsdigest.observability import MetricUnit, logger, metrics
 
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+def _article(record: DynamoDBRecord) -> dict[str, str | None]:
+    keys = record.dynamodb.keys if record.dynamodb else None
+    return {"article_id": (keys or {}).get("id")}
+
+
+processor = ReportingBatchProcessor(
+    EventType.DynamoDBStreams, metric="SummarizeRecordsFailed", subject=_article
+)
 
 
 def record_handler(record: DynamoDBRecord, services: wiring.Services) -> None:

@@ -11,26 +11,26 @@ from datetime import datetime
 from typing import Literal
 from urllib.parse import quote
 
-from newsdigest.config import CONFIRM_TOKEN_TTL_SECONDS, Settings
-from newsdigest.errors import InvalidToken
-from newsdigest.signing import BadSignature, sign, verify
+from newsdigest.config import CONFIRM_TOKEN_TTL_SECONDS
+from newsdigest.errors import InvalidToken, MissingConfiguration
+from newsdigest.signing import BadSignature, Keys, sign, verify
 
 Purpose = Literal["confirm", "unsubscribe"]
 MAX_TOKEN_CHARS = 512
 _CONTEXT = "subscription-token"
 
 
-def issue_token(purpose: Purpose, sid: str, secret: str, *, expires_at: int | None = None) -> str:
+def issue_token(purpose: Purpose, sid: str, keys: Keys, *, expires_at: int | None = None) -> str:
     claims: dict[str, object] = {"p": purpose, "s": sid}
     if expires_at is not None:
         claims["x"] = expires_at
-    return sign(claims, secret, _CONTEXT)
+    return sign(claims, keys, _CONTEXT)
 
 
-def verify_token(token: str, purpose: Purpose, secret: str, *, now: int) -> str:
+def verify_token(token: str, purpose: Purpose, keys: Keys, *, now: int) -> str:
     """The subscriber id the token was issued for; InvalidToken for anything else."""
     try:
-        claims = verify(token, secret, _CONTEXT, max_chars=MAX_TOKEN_CHARS)
+        claims = verify(token, keys, _CONTEXT, max_chars=MAX_TOKEN_CHARS)
     except BadSignature as exc:
         raise InvalidToken() from exc
     if claims.get("p") != purpose or not isinstance(claims.get("s"), str):
@@ -41,17 +41,23 @@ def verify_token(token: str, purpose: Purpose, secret: str, *, now: int) -> str:
     return str(claims["s"])
 
 
-def check_token(token: str, purpose: Purpose, settings: Settings, now: datetime) -> str:
-    return verify_token(token, purpose, settings.signing_secret, now=int(now.timestamp()))
+def check_token(token: str, purpose: Purpose, keys: Keys, now: datetime) -> str:
+    return verify_token(token, purpose, keys, now=int(now.timestamp()))
 
 
-def confirm_url(settings: Settings, sid: str, now: datetime) -> str:
-    token = issue_token(
-        "confirm", sid, settings.signing_secret, expires_at=int(now.timestamp()) + CONFIRM_TOKEN_TTL_SECONDS
-    )
-    return f"{settings.public_base_url.rstrip('/')}/subscriptions/confirm?token={quote(token)}"
+def link_base(base_url: str) -> str:
+    """The base URL of links, without a trailing slash; an empty one is a deployment mistake."""
+    if not base_url:
+        raise MissingConfiguration("no base URL for links: set NEWSDIGEST_PUBLIC_URL (PublicBaseUrl)")
+    return base_url.rstrip("/")
 
 
-def unsubscribe_url(settings: Settings, sid: str) -> str:
-    token = issue_token("unsubscribe", sid, settings.signing_secret)  # old emails' links keep working
-    return f"{settings.public_base_url.rstrip('/')}/unsubscribe?token={quote(token)}"
+def confirm_url(base_url: str, keys: Keys, sid: str, now: datetime) -> str:
+    expires_at = int(now.timestamp()) + CONFIRM_TOKEN_TTL_SECONDS
+    token = issue_token("confirm", sid, keys, expires_at=expires_at)
+    return f"{link_base(base_url)}/subscriptions/confirm?token={quote(token)}"
+
+
+def unsubscribe_url(base_url: str, keys: Keys, sid: str) -> str:
+    token = issue_token("unsubscribe", sid, keys)  # old emails' links keep working
+    return f"{link_base(base_url)}/unsubscribe?token={quote(token)}"

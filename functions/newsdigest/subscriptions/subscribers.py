@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
-from newsdigest.config import CONFIRMATION_INTERVAL_SECONDS, Settings
-from newsdigest.errors import MailRejected, MailUnavailable, SubscriberNotFound
+from newsdigest.config import CONFIRMATION_CLAIM_SECONDS, CONFIRMATION_INTERVAL_SECONDS, Settings
+from newsdigest.errors import SubscriberNotFound
+from newsdigest.signing import Keys
 from newsdigest.subscriptions.emails import build_mime, render_confirmation
 from newsdigest.subscriptions.links import check_token, confirm_url
 from newsdigest.subscriptions.models import (
@@ -31,8 +32,11 @@ class SubscriberRepository(Protocol):
     def activate(self, sid: str, prefs: Preferences, next_due_at: datetime, now: datetime) -> None: ...
     def unsubscribe(self, sid: str, now: datetime) -> None: ...
     def suppress(self, sid: str, email: str, reason: str, now: datetime) -> None: ...
-    def may_send_confirmation(self, sid: str, now: datetime, min_interval_seconds: int) -> bool: ...
-    def forget_confirmation(self, sid: str) -> None: ...
+    def claim_confirmation(
+        self, sid: str, now: datetime, min_interval_seconds: int, lease_seconds: int
+    ) -> str | None: ...
+    def confirmation_sent(self, sid: str, claim: str, now: datetime) -> None: ...
+    def release_confirmation(self, sid: str, claim: str) -> None: ...
 
 
 class Mailer(Protocol):
@@ -40,32 +44,45 @@ class Mailer(Protocol):
 
 
 def subscribe(
-    request: SubscriptionIn, *, store: SubscriberRepository, mailer: Mailer, settings: Settings, now: datetime
+    request: SubscriptionIn,
+    *,
+    store: SubscriberRepository,
+    mailer: Mailer,
+    settings: Settings,
+    keys: Keys,
+    base_url: str,
+    now: datetime,
 ) -> SubscriptionAccepted:
     email = normalize_email(request.email)
     sid = subscriber_id(email)
     prefs = request.preferences()
     status = store.request(sid, email, prefs, now)
-    # A bounced or complaining address gets nothing, not even this; nor does an address that was just sent
-    # one (the same answer either way, so the reply reveals nothing).
-    if status != "suppressed" and store.may_send_confirmation(sid, now, CONFIRMATION_INTERVAL_SECONDS):
+    if status == "suppressed":
+        # A bounced or complaining address gets nothing, not even this (the same answer: it reveals nothing).
+        return SubscriptionAccepted()
+    # At most one confirmation email per interval. The interval starts when SES has *accepted* a message:
+    # until then a short claim only keeps concurrent requests from sending twice. Every failure releases the
+    # claim (a crash leaves it to expire), so the client's retry sends.
+    claim = store.claim_confirmation(sid, now, CONFIRMATION_INTERVAL_SECONDS, CONFIRMATION_CLAIM_SECONDS)
+    if claim is None:
+        return SubscriptionAccepted()  # one went out less than the interval ago, or is going out now
+    try:
         rendered = render_confirmation(
-            confirm_url=confirm_url(settings, sid, now),
+            confirm_url=confirm_url(base_url, keys, sid, now),
             frequency=prefs.frequency,
             timezone=prefs.timezone,
             send_hour=prefs.send_hour,
         )
-        try:
-            mailer.send(build_mime(rendered, sender=settings.mail_from, to=email))
-        except (MailUnavailable, MailRejected):
-            # Nothing went out: the client's retry (503 Retry-After) must not find the interval taken.
-            store.forget_confirmation(sid)
-            raise
+        mailer.send(build_mime(rendered, sender=settings.mail_from, to=email))
+    except Exception:  # any failure we live through (a killed process leaves the claim to expire)
+        store.release_confirmation(sid, claim)
+        raise
+    store.confirmation_sent(sid, claim, now)
     return SubscriptionAccepted()
 
 
-def confirm(token: str, *, store: SubscriberRepository, settings: Settings, now: datetime) -> Subscriber:
-    sid = check_token(token, "confirm", settings, now)
+def confirm(token: str, *, store: SubscriberRepository, keys: Keys, now: datetime) -> Subscriber:
+    sid = check_token(token, "confirm", keys, now)
     subscriber = store.get(sid)
     if subscriber is None or subscriber.status == "suppressed":
         raise SubscriberNotFound()
@@ -78,8 +95,8 @@ def confirm(token: str, *, store: SubscriberRepository, settings: Settings, now:
     return subscriber.model_copy(update={"status": "active", "preferences": prefs, "requested": None})
 
 
-def unsubscribe(token: str, *, store: SubscriberRepository, settings: Settings, now: datetime) -> None:
-    sid = check_token(token, "unsubscribe", settings, now)
+def unsubscribe(token: str, *, store: SubscriberRepository, keys: Keys, now: datetime) -> None:
+    sid = check_token(token, "unsubscribe", keys, now)
     store.unsubscribe(sid, now)
 
 
