@@ -41,7 +41,12 @@ def test_the_api_survives_schemathesis(stack, tmp_path: Path):
         "20",
         "--report-dir",
         str(tmp_path),
+        # API Gateway answers a method a path lacks with its own 404, never 405 (schemathesis.toml says why;
+        # the command line's --checks all would re-enable what the file disables).
+        *(["--exclude-checks", "unsupported_method"] if checks == "all" else []),
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
+    # Long lines (a generated body of megabytes) cut, so that the failures themselves fit in the message.
+    report = "\n".join(line[:400] for line in result.stdout.splitlines())
+    assert result.returncode == 0, report[-12000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "failures" not in result.stdout.splitlines()[-1]

@@ -54,3 +54,8 @@ def test_naive_published_at_is_utc_and_language_is_a_tag():
     article = ArticleIn.model_validate({**VALID, "published_at": "2026-11-28T10:00:00", "language": "pt-BR"})
     assert article.published_at is not None and article.published_at.tzinfo == UTC
     assert ("language", "language_invalid") in errors_of({**VALID, "language": "english please"})
+
+
+@pytest.mark.parametrize("url", ["http://a[b/", "https://example.com:99999/", "https://example.com:8o/"])
+def test_a_url_that_does_not_parse_is_refused_not_a_crash(url):
+    assert ("url", "url_invalid") in errors_of({**VALID, "url": url})

@@ -27,6 +27,20 @@ _TRACKING_PARAMS = frozenset(
 ID_LENGTH = 24  # hex digits: 96 bits
 
 
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot name an article or a feed (None: it can). A URL that passes the schema's pattern
+    can still be unparseable: an unbalanced ``[`` (IPv6 literal), a port that is not a number or is out of
+    range, no host."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - parsing the port is the check
+    except ValueError as exc:
+        return str(exc)
+    if not parts.hostname:
+        return "it names no host"
+    return None
+
+
 def canonical_url(url: str) -> str:
     """Lower-case scheme and host, drop default ports, fragments, tracking parameters and a trailing slash."""
     parts = urlsplit(url.strip())

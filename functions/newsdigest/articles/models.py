@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from newsdigest.articles.ids import url_problem
 from newsdigest.config import MAX_BODY_BYTES, MAX_SOURCE_CHARS, MAX_TITLE_CHARS, MAX_URL_CHARS
 
 ArticleFormat = Literal["text", "markdown", "html"]
@@ -109,6 +110,10 @@ class ArticleIn(BaseModel):
             return None
         if not re.match(URL_PATTERN, url):
             raise PydanticCustomError("url_invalid", "url must be an absolute http(s) URL")
+        if problem := url_problem(url):
+            raise PydanticCustomError(
+                "url_invalid", "url is not a valid URL: {problem}", {"problem": problem}
+            )
         return url
 
     @field_validator("published_at")

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
-from newsdigest.articles.ids import ID_LENGTH, canonical_url
+from newsdigest.articles.ids import ID_LENGTH, canonical_url, url_problem
 from newsdigest.config import MAX_SOURCE_CHARS, MAX_URL_CHARS
 from newsdigest.feeds.polling import (
     DEFAULT_POLL_MINUTES,
@@ -61,6 +61,10 @@ class FeedIn(BaseModel):
     def _url_is_http(cls, url: str) -> str:
         if not re.match(r"^https?://[^\s/?#]+[^\s]*$", url, re.IGNORECASE):
             raise PydanticCustomError("url_invalid", "url must be an absolute http(s) URL")
+        if problem := url_problem(url):
+            raise PydanticCustomError(
+                "url_invalid", "url is not a valid URL: {problem}", {"problem": problem}
+            )
         return url
 
 
