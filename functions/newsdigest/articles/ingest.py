@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -19,6 +20,8 @@ from newsdigest.articles.models import (
 from newsdigest.clock import Clock, utcnow
 from newsdigest.summarizer import parse_document
 from newsdigest.validation import error_details, summary_message
+
+logger = logging.getLogger(__name__)
 
 
 class ArticleWriter(Protocol):
@@ -55,17 +58,28 @@ def ingest_article(data: ArticleIn, store: ArticleWriter, clock: Clock = utcnow)
 def ingest_batch(
     raw_articles: list[dict[str, Any]], store: ArticleWriter, clock: Clock = utcnow
 ) -> BatchResult:
+    """Validate every article before writing any; then write the valid ones. One result per article, in
+    order: what was stored, or what is wrong with it - never a 5xx that hides which ones were stored."""
+    now = clock()
     results: list[BatchItemResult] = []
+    valid: list[tuple[int, Article]] = []
     for index, raw in enumerate(raw_articles):
         try:
-            data = ArticleIn.model_validate(raw)
+            valid.append((index, build_article(ArticleIn.model_validate(raw), now)))
         except ValidationError as exc:
             details = error_details(exc.errors(include_url=False, include_input=False))
             error = {"code": "validation_error", "message": summary_message(details), "details": details}
             results.append(BatchItemResult(index=index, status="error", error=error))
+    for index, article in valid:
+        try:
+            status = store.put_article(article)
+        except Exception:  # the others may still be stored; this one's result says to retry it
+            logger.exception("batch item not stored", extra={"article_id": article.id})
+            error = {"code": "not_stored", "message": "the article could not be stored now; retry it"}
+            results.append(BatchItemResult(index=index, id=article.id, status="error", error=error))
             continue
-        outcome = ingest_article(data, store, clock)
-        results.append(BatchItemResult(index=index, id=outcome.id, status=outcome.status))
+        results.append(BatchItemResult(index=index, id=article.id, status=status))
+    results.sort(key=lambda r: r.index)
     counts = {
         s: sum(1 for r in results if r.status == s) for s in ("created", "updated", "unchanged", "error")
     }

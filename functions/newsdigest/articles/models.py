@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from newsdigest.config import MAX_BODY_BYTES, MAX_SOURCE_CHARS, MAX_TITLE_CHARS, MAX_URL_CHARS
+from newsdigest.validation import NoLoneSurrogates
 
 ArticleFormat = Literal["text", "markdown", "html"]
 SummaryStatus = Literal["pending", "ready", "too_short", "failed"]
@@ -27,24 +28,33 @@ class ArticleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS),
+        NoLoneSurrogates,
     ] = Field(description=f"Headline, 1-{MAX_TITLE_CHARS} characters.")
-    body: str = Field(
+    body: Annotated[str, NoLoneSurrogates] = Field(
         description=f"The article text, at most {MAX_BODY_BYTES} bytes of UTF-8.",
         json_schema_extra={"pattern": r"\S", "maxLength": MAX_BODY_BYTES},
     )
     format: ArticleFormat = Field(description="How the body is written: text, markdown or html.")
-    url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_URL_CHARS)] | None = Field(
+    url: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_URL_CHARS), NoLoneSurrogates]
+        | None
+    ) = Field(
         default=None,
         description="Canonical address; the article id derives from it.",
         json_schema_extra={"pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$"},
     )
     source: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_CHARS)]
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_CHARS),
+            NoLoneSurrogates,
+        ]
         | None
     ) = None
     published_at: datetime | None = Field(default=None, description="ISO 8601; without a zone, UTC.")
-    language: str | None = Field(
+    language: Annotated[str, NoLoneSurrogates] | None = Field(
         default=None,
         description="BCP 47 tag such as 'en' or 'pt-BR'.",
         json_schema_extra={"pattern": _LANGUAGE.pattern},

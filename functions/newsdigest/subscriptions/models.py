@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from newsdigest.config import MAX_SOURCE_CHARS
+from newsdigest.validation import NoLoneSurrogates
 
 Frequency = Literal["daily", "weekly"]
 SubscriberStatus = Literal["pending", "active", "unsubscribed", "suppressed"]
@@ -24,7 +25,7 @@ DEFAULT_SEND_HOUR = 7
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _EMAIL = re.compile(rf"^[^@\s\x00-\x1f\x7f<>()\[\],;:\"\\]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$")
 SourceName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_CHARS)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_CHARS), NoLoneSurrogates
 ]
 
 
@@ -55,9 +56,13 @@ class SubscriptionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(description="Where to send the digest; a confirmation email goes there first.")
+    email: Annotated[str, NoLoneSurrogates] = Field(
+        description="Where to send the digest; a confirmation email goes there first."
+    )
     frequency: Frequency = Field(description="daily (each local day) or weekly (each ISO week, Monday).")
-    timezone: str = Field(description="IANA time zone such as Europe/Paris; periods are local days/weeks.")
+    timezone: Annotated[str, NoLoneSurrogates] = Field(
+        description="IANA time zone such as Europe/Paris; periods are local days/weeks."
+    )
     sources: list[SourceName] | None = Field(
         default=None, max_length=MAX_SOURCES, description="Only articles from these sources."
     )
