@@ -22,6 +22,14 @@ class InvalidQuery(NewsdigestError):
         self.field = field
 
 
+class ContentUnavailable(NewsdigestError):
+    """An article's offloaded content is missing or does not match its checksum."""
+
+
+class ArticleTooLarge(NewsdigestError):
+    """An article whose body and text, as JSON, would not fit in a response."""
+
+
 class StaleWrite(NewsdigestError):
     """A conditional write lost to a newer version of the same item."""
 

@@ -18,6 +18,7 @@ from newsdigest.config import Settings
 
 if TYPE_CHECKING:  # the DAL imports boto3: built lazily, so that importing wiring stays cheap
     from newsdigest.dal.articles import ArticleStore
+    from newsdigest.dal.content import ContentStore
     from newsdigest.dal.jobs import JobQueue
     from newsdigest.dal.mailer import SesMailer
     from newsdigest.dal.subscriptions import SubscriberStore
@@ -31,6 +32,7 @@ class Services:
         clock: Clock = utcnow,
         settings: Settings | None = None,
         article_store: ArticleStore | None = None,
+        content_store: ContentStore | None = None,
         subscriber_store: SubscriberStore | None = None,
         mailer: SesMailer | None = None,
         job_queue: JobQueue | None = None,
@@ -42,6 +44,7 @@ class Services:
         given = {
             "settings": settings,
             "article_store": article_store,
+            "content_store": content_store,
             "subscriber_store": subscriber_store,
             "mailer": mailer,
             "job_queue": job_queue,
@@ -57,7 +60,13 @@ class Services:
     def article_store(self) -> ArticleStore:
         from newsdigest.dal.articles import ArticleStore
 
-        return ArticleStore(self.settings.articles_table)
+        return ArticleStore(self.settings.articles_table, content=self.content_store)
+
+    @cached_property
+    def content_store(self) -> ContentStore:
+        from newsdigest.dal.content import ContentStore
+
+        return ContentStore(self.settings.content_bucket)
 
     @cached_property
     def subscriber_store(self) -> SubscriberStore:

@@ -92,6 +92,14 @@ def provision(
         for key in (arn, name):
             secret_values[key] = secretsmanager.get_secret_value(SecretId=arn)["SecretString"]
 
+    s3 = boto3.client("s3", region_name=REGION)
+    for logical, props in template.of_type("AWS::S3::Bucket").items():
+        name = props.get("BucketName") or local_name(logical).lower()  # bucket names are lower case
+        if create:
+            _create_bucket(s3, name, props)
+        refs[logical] = name
+        attributes[(logical, "Arn")] = f"arn:aws:s3:::{name}"
+
     sns = boto3.client("sns", region_name=REGION)
     for logical in template.of_type("AWS::SNS::Topic"):
         arn = sns.create_topic(Name=local_name(logical))["TopicArn"]  # idempotent
@@ -103,6 +111,32 @@ def provision(
     if create:
         _provision_mail(template, resolver)
     return resolver
+
+
+def _create_bucket(s3: Any, name: str, props: dict[str, Any]) -> None:
+    """The bucket with its lifecycle rules (moto keeps them; it does not run them)."""
+    try:
+        s3.create_bucket(Bucket=name)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
+            raise
+    rules = (props.get("LifecycleConfiguration") or {}).get("Rules") or []
+    if rules:
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=name, LifecycleConfiguration={"Rules": [_lifecycle_rule(r) for r in rules]}
+        )
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation lifecycle rule in the S3 API's shape."""
+    api: dict[str, Any] = {"ID": rule["Id"], "Status": rule["Status"]}
+    tags = rule.get("TagFilters") or []
+    api["Filter"] = {"Tag": tags[0]} if len(tags) == 1 else {"Prefix": rule.get("Prefix", "")}
+    if "ExpirationInDays" in rule:
+        api["Expiration"] = {"Days": rule["ExpirationInDays"]}
+    if "AbortIncompleteMultipartUpload" in rule:
+        api["AbortIncompleteMultipartUpload"] = rule["AbortIncompleteMultipartUpload"]
+    return api
 
 
 def _provision_mail(template: Template, resolver: Resolver) -> None:

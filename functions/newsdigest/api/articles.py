@@ -167,7 +167,9 @@ def get_article(article_id: ArticleId) -> Response[str]:
     },
 )
 def get_digest(article_id: ArticleId) -> Response[str]:
-    digest = catalog.digest_of(_find(article_id))
+    if not _ID.match(article_id):
+        raise ArticleNotFound(article_id)
+    digest = catalog.digest_of(wiring.services.article_store.get_header(article_id))
     return cached(
         read_router.current_event,
         digest,

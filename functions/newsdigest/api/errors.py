@@ -19,6 +19,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from newsdigest.api.models import ErrorResponse
 from newsdigest.errors import (
     ArticleNotFound,
+    ArticleTooLarge,
+    ContentUnavailable,
     DeliveryBusy,
     InvalidCursor,
     InvalidQuery,
@@ -88,6 +90,10 @@ DOMAIN_ERRORS: dict[type[NewsdigestError], HttpError] = {
     InvalidCursor: HttpError(400, "invalid_cursor", field="cursor"),
     InvalidToken: HttpError(400, "invalid_token", field="token"),
     InvalidQuery: HttpError(422, "validation_error"),
+    ArticleTooLarge: HttpError(413, "payload_too_large", field="body"),
+    ContentUnavailable: HttpError(
+        503, "content_unavailable", "the article's content cannot be read now; retry later", retry_after=True
+    ),
     StaleWrite: HttpError(409, "conflict", "the resource changed while it was written; repeat the request"),
     DeliveryBusy: HttpError(503, "busy", "another request is handling this; retry later", retry_after=True),
     MailUnavailable: HttpError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 from typing import Any, Protocol
@@ -18,6 +19,8 @@ from newsdigest.articles.models import (
     IngestStatus,
 )
 from newsdigest.clock import Clock, utcnow
+from newsdigest.config import MAX_ARTICLE_RESPONSE_BYTES
+from newsdigest.errors import ArticleTooLarge
 from newsdigest.summarizer import parse_document
 from newsdigest.validation import error_details, summary_message
 
@@ -32,6 +35,12 @@ def build_article(data: ArticleIn, now: datetime) -> Article:
     """The stored form of a posted article: its stable id, readable text and content fingerprint."""
     fields = data.model_dump(mode="json")
     text = parse_document(data.body, data.format, data.title).text if data.format == "html" else data.body
+    # GET /articles/{id} answers body and text as JSON: refuse what could not be answered (escapes count).
+    served = len(json.dumps(data.body)) + len(json.dumps(text))
+    if served > MAX_ARTICLE_RESPONSE_BYTES:
+        raise ArticleTooLarge(
+            f"body and its text are {served} bytes as JSON; the limit is {MAX_ARTICLE_RESPONSE_BYTES}"
+        )
     return Article(
         id=article_id(url=data.url, title=data.title, body=data.body),
         title=data.title,
@@ -69,6 +78,9 @@ def ingest_batch(
         except ValidationError as exc:
             details = error_details(exc.errors(include_url=False, include_input=False))
             error = {"code": "validation_error", "message": summary_message(details), "details": details}
+            results.append(BatchItemResult(index=index, status="error", error=error))
+        except ArticleTooLarge as exc:
+            error = {"code": "payload_too_large", "message": str(exc)}
             results.append(BatchItemResult(index=index, status="error", error=error))
     for index, article in valid:
         try:

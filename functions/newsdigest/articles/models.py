@@ -126,6 +126,9 @@ class ArticleSummary(BaseModel):
     status: SummaryStatus
     digest: list[SpanOut] = []
     outline: list[OutlineItem] = []
+    outline_sections: int = Field(
+        default=0, description="Sections the article has; the outline holds the first MAX_OUTLINE_ENTRIES"
+    )
     keywords: list[str] = []
     reading_time_minutes: int = 0
     language: str | None = None
@@ -211,6 +214,9 @@ class DigestOut(BaseModel):
     status: SummaryStatus
     digest: list[SpanOut]
     outline: list[OutlineItem]
+    outline_sections: int = Field(
+        default=0, description="How many sections the article has; the outline shows the first 40 at most."
+    )
     keywords: list[str]
     reading_time_minutes: int
     error: str | None = None

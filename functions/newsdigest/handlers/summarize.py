@@ -9,8 +9,9 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsdigest import wiring
-from newsdigest.articles.summaries import summarize_article
-from newsdigest.dal.articles import article_from_item
+from newsdigest.articles.models import ArticleSummary
+from newsdigest.articles.summaries import record_failure, summarize_article
+from newsdigest.errors import ContentUnavailable
 from newsdigest.observability import MetricUnit, logger, metrics
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -20,10 +21,27 @@ def record_handler(record: DynamoDBRecord, services: wiring.Services) -> None:
     image = record.dynamodb.new_image if record.dynamodb else None
     if not image:
         return  # REMOVE events carry no new image: nothing to summarize
-    article = article_from_item(image)
-    summary = summarize_article(
-        article, services.article_store, sentences=services.settings.digest_sentences, clock=services.clock
-    )
+    summary: ArticleSummary | None
+    if image.get("summary_status") != "pending":
+        return  # our own summary write, echoed by the stream (the template's filter drops these on AWS)
+    try:
+        article = services.article_store.from_image(image)
+    except ContentUnavailable as exc:
+        # Retrying cannot bring the object back: this version fails with the reason (a newer one wins).
+        summary = record_failure(
+            str(image["id"]),
+            str(image["content_hash"]),
+            str(exc),
+            services.article_store,
+            clock=services.clock,
+        )
+    else:
+        summary = summarize_article(
+            article,
+            services.article_store,
+            sentences=services.settings.digest_sentences,
+            clock=services.clock,
+        )
     if summary is not None:
         logger.info("summarized", extra={"article_id": article.id, "status": summary.status})
         metrics.add_metric(
