@@ -26,6 +26,10 @@ class ContentUnavailable(NewsdigestError):
     """An article's offloaded content is missing or does not match its checksum."""
 
 
+class StreamRangeGone(NewsdigestError):
+    """A failed stream batch that can no longer be read back (the stream keeps records 24 hours)."""
+
+
 class ArticleTooLarge(NewsdigestError):
     """An article whose body and text, as JSON, would not fit in a response."""
 

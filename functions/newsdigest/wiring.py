@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the DAL imports boto3: built lazily, so that importing wiri
     from newsdigest.dal.content import ContentStore
     from newsdigest.dal.jobs import JobQueue
     from newsdigest.dal.mailer import SesMailer
+    from newsdigest.dal.streams import StreamRangeReader
     from newsdigest.dal.subscriptions import SubscriberStore
 
 
@@ -36,6 +37,7 @@ class Services:
         subscriber_store: SubscriberStore | None = None,
         mailer: SesMailer | None = None,
         job_queue: JobQueue | None = None,
+        stream_reader: StreamRangeReader | None = None,
     ) -> None:
         """Members given here are used as they are; the others are built on first use, from ``environ``
         (default: the process's)."""
@@ -48,6 +50,7 @@ class Services:
             "subscriber_store": subscriber_store,
             "mailer": mailer,
             "job_queue": job_queue,
+            "stream_reader": stream_reader,
         }
         # A cached_property reads its value from the instance's __dict__ first.
         self.__dict__.update({name: value for name, value in given.items() if value is not None})
@@ -85,6 +88,12 @@ class Services:
         from newsdigest.dal.jobs import JobQueue
 
         return JobQueue(self.settings.digest_queue_url)
+
+    @cached_property
+    def stream_reader(self) -> StreamRangeReader:
+        from newsdigest.dal.streams import StreamRangeReader
+
+        return StreamRangeReader()
 
 
 services = Services()

@@ -27,6 +27,7 @@ from newsdigest.articles.models import (
     BatchResult,
     DigestOut,
     IngestResult,
+    SummarizeRequested,
 )
 from newsdigest.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SOURCE_CHARS
 from newsdigest.errors import ArticleNotFound
@@ -101,6 +102,31 @@ def delete_article(article_id: ArticleId) -> Response[str]:
     wiring.services.article_store.delete_article(article_id)
     metrics.add_metric(name="ArticlesDeleted", unit=MetricUnit.Count, value=1)
     return Response(status_code=204, body="")
+
+
+@write_router.post(
+    "/articles/<article_id>/summarize",
+    summary="Summarize an article again (redrive a failed one)",
+    description="Sets the article pending and drops its summary; the summarizer picks it up from the "
+    "table's stream. The way back for articles whose summary failed (status failed, with its error).",
+    security=WRITE_SECURITY,
+    responses={
+        202: _json(SummarizeRequested, "The article is pending; poll its digest"),
+        **documented_errors(401, 403, 404, 422),
+    },
+)
+def post_summarize(article_id: ArticleId) -> Response[dict]:
+    if not _ID.match(article_id):
+        raise ArticleNotFound(article_id)
+    services = wiring.services
+    services.article_store.request_summary(article_id, services.clock())
+    metrics.add_metric(name="SummariesRequested", unit=MetricUnit.Count, value=1)
+    return Response(
+        status_code=202,
+        content_type=content_types.APPLICATION_JSON,
+        body=SummarizeRequested(id=article_id).model_dump(mode="json"),
+        headers={"Location": f"/articles/{article_id}/digest"},
+    )
 
 
 def _find(article_id: str) -> Article:

@@ -29,6 +29,7 @@ from newsdigest.errors import (
     MailUnavailable,
     NewsdigestError,
     StaleWrite,
+    StreamRangeGone,
     SubscriberNotFound,
 )
 from newsdigest.observability import logger
@@ -94,6 +95,7 @@ DOMAIN_ERRORS: dict[type[NewsdigestError], HttpError] = {
     ContentUnavailable: HttpError(
         503, "content_unavailable", "the article's content cannot be read now; retry later", retry_after=True
     ),
+    StreamRangeGone: HttpError(500, "internal_error", "something went wrong on our side; try again"),
     StaleWrite: HttpError(409, "conflict", "the resource changed while it was written; repeat the request"),
     DeliveryBusy: HttpError(503, "busy", "another request is handling this; retry later", retry_after=True),
     MailUnavailable: HttpError(

@@ -162,6 +162,11 @@ class IngestResult(BaseModel):
     status: IngestStatus = Field(description="created (201), updated or unchanged (200).")
 
 
+class SummarizeRequested(BaseModel):
+    id: str
+    status: Literal["pending"] = "pending"
+
+
 class BatchItemResult(BaseModel):
     index: int
     id: str | None = None

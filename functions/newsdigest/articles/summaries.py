@@ -20,7 +20,9 @@ from newsdigest.errors import StaleWrite
 
 
 class SummaryWriter(Protocol):
-    def save_summary(self, article_id: str, summary: ArticleSummary) -> None: ...
+    def save_summary(
+        self, article_id: str, summary: ArticleSummary, *, only_if_pending: bool = False
+    ) -> None: ...
 
 
 def _span(span: summarizer.Span | None, limit: int) -> SpanOut | None:
@@ -85,15 +87,41 @@ def summarize_article(
 
 
 def record_failure(
-    article_id: str, content_hash: str, reason: str, store: SummaryWriter, *, clock: Clock = utcnow
+    article_id: str,
+    content_hash: str,
+    reason: str,
+    store: SummaryWriter,
+    *,
+    clock: Clock = utcnow,
+    only_if_pending: bool = False,
 ) -> ArticleSummary | None:
     """Mark this version of the article ``failed`` with the reason. None when a newer version (or none) is
-    in the table: that one is not this failure's business."""
+    in the table - that one is not this failure's business - or, with ``only_if_pending``, when this version
+    has a summary already."""
     summary = ArticleSummary(
         status="failed", error=reason[:500], content_hash=content_hash, summarized_at=clock()
     )
     try:
-        store.save_summary(article_id, summary)
+        store.save_summary(article_id, summary, only_if_pending=only_if_pending)
     except StaleWrite:
         return None
     return summary
+
+
+RETRIES_EXHAUSTED = "summarize retries exhausted"
+
+
+def give_up(images: list[dict[str, object]], store: SummaryWriter, *, clock: Clock = utcnow) -> list[str]:
+    """The stream records of a batch the summarizer's retries were exhausted on: mark each article version
+    that is still pending ``failed`` (a redrive puts it back). Versions summarized since, or replaced by a
+    newer one, are left alone. Returns the ids marked."""
+    marked = []
+    for image in images:
+        if image.get("summary_status") != "pending" or not image.get("id") or not image.get("content_hash"):
+            continue
+        article_id, content_hash = str(image["id"]), str(image["content_hash"])
+        if record_failure(
+            article_id, content_hash, RETRIES_EXHAUSTED, store, clock=clock, only_if_pending=True
+        ):
+            marked.append(article_id)
+    return marked

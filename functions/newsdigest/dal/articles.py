@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -194,24 +195,47 @@ class ArticleStore(TableStore):
         if key:
             self._forget(str(key))
 
-    def save_summary(self, article_id: str, summary: ArticleSummary) -> None:
-        """Store the summary of the version whose hash it carries; a newer version wins (StaleWrite)."""
+    def save_summary(
+        self, article_id: str, summary: ArticleSummary, *, only_if_pending: bool = False
+    ) -> None:
+        """Store the summary of the version whose hash it carries; a newer version wins (StaleWrite), and
+        with ``only_if_pending`` so does a summary already stored for this one."""
+        condition = "content_hash = :hash"
+        values = {
+            ":summary": _summary_item(summary),
+            ":status": summary.status,
+            ":hash": summary.content_hash,
+        }
+        if only_if_pending:
+            condition += " AND summary_status = :pending"
+            values[":pending"] = "pending"
         try:
             self.table.update_item(
                 Key={"id": article_id},
                 UpdateExpression="SET summary = :summary, summary_status = :status",
-                ConditionExpression="content_hash = :hash",
-                ExpressionAttributeValues={
-                    ":summary": _summary_item(summary),
-                    ":status": summary.status,
-                    ":hash": summary.content_hash,
-                },
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise StaleWrite(
                     f"article {article_id} changed or vanished before its summary was stored"
                 ) from exc
+            raise
+
+    def request_summary(self, article_id: str, now: datetime) -> None:
+        """Put the article back in the summarizer's way: pending again, its summary dropped. The write is a
+        stream MODIFY whose new image is pending, which the summarizer's event source mapping delivers."""
+        try:
+            self.table.update_item(
+                Key={"id": article_id},
+                UpdateExpression="SET summary_status = :pending, summary_requested_at = :now REMOVE summary",
+                ConditionExpression="attribute_exists(id)",
+                ExpressionAttributeValues={":pending": "pending", ":now": timeline_key(now)},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ArticleNotFound(article_id) from exc
             raise
 
     def timeline(

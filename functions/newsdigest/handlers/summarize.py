@@ -19,31 +19,31 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 def record_handler(record: DynamoDBRecord, services: wiring.Services) -> None:
     image = record.dynamodb.new_image if record.dynamodb else None
-    if not image:
-        return  # REMOVE events carry no new image: nothing to summarize
+    if not image or image.get("summary_status") != "pending":
+        # REMOVE events carry no new image; our own summary writes are echoed by the stream (on AWS the
+        # template's filter drops them before they get here).
+        return
+    article_id = str(image.get("id"))
     summary: ArticleSummary | None
-    if image.get("summary_status") != "pending":
-        return  # our own summary write, echoed by the stream (the template's filter drops these on AWS)
     try:
         article = services.article_store.from_image(image)
-    except ContentUnavailable as exc:
-        # Retrying cannot bring the object back: this version fails with the reason (a newer one wins).
-        summary = record_failure(
-            str(image["id"]),
-            str(image["content_hash"]),
-            str(exc),
-            services.article_store,
-            clock=services.clock,
-        )
-    else:
         summary = summarize_article(
             article,
             services.article_store,
             sentences=services.settings.digest_sentences,
             clock=services.clock,
         )
+    except ContentUnavailable as exc:
+        # Retrying cannot bring the object back: this version fails with the reason (a newer one wins).
+        summary = record_failure(
+            article_id, str(image["content_hash"]), str(exc), services.article_store, clock=services.clock
+        )
+    except Exception:
+        # The failure path carries the id: the mapping retries, then SummarizeFailuresFunction marks it.
+        logger.exception("summarize failed", extra={"article_id": article_id})
+        raise
     if summary is not None:
-        logger.info("summarized", extra={"article_id": article.id, "status": summary.status})
+        logger.info("summarized", extra={"article_id": article_id, "status": summary.status})
         metrics.add_metric(
             name=f"Summaries{summary.status.title().replace('_', '')}", unit=MetricUnit.Count, value=1
         )
