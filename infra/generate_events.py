@@ -285,8 +285,13 @@ def digest_events() -> dict[str, Any]:
             "/subscriptions",
             body={"email": "not-an-address", "frequency": "hourly", "timezone": "Mars/Olympus_Mons"},
         ),
+        # The confirmation email's link: a page with a button (GET confirms nothing: mail scanners follow
+        # links); the button POSTs.
         "subscriptions-confirm.json": api_event(
             "GET", "/subscriptions/confirm", "/subscriptions/confirm", query=token
+        ),
+        "subscriptions-confirm-post.json": api_event(
+            "POST", "/subscriptions/confirm", "/subscriptions/confirm", query=token, form=""
         ),
         "unsubscribe-page.json": api_event("GET", "/unsubscribe", "/unsubscribe", query=token),
         # RFC 8058: what a mail provider POSTs when the reader clicks its unsubscribe button.

@@ -46,6 +46,17 @@ class InvalidToken(NewsdigestError):
         super().__init__(reason)
 
 
+class ConfirmLinkSuperseded(NewsdigestError):
+    """A confirm link whose request is no longer the one awaiting confirmation: a newer email was sent, the
+    address unsubscribed or was confirmed through another link since."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this confirmation link is no longer valid (a newer one was sent, or the subscription changed "
+            "since); use the latest confirmation email, or subscribe again"
+        )
+
+
 class SubscriberNotFound(NewsdigestError):
     """A validly signed token whose subscriber is gone. The message never names the address."""
 

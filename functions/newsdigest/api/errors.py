@@ -20,6 +20,7 @@ from newsdigest.api.models import ErrorResponse
 from newsdigest.errors import (
     ArticleNotFound,
     ArticleTooLarge,
+    ConfirmLinkSuperseded,
     ContentUnavailable,
     DeliveryBusy,
     InvalidCursor,
@@ -90,6 +91,7 @@ DOMAIN_ERRORS: dict[type[NewsdigestError], HttpError] = {
     SubscriberNotFound: HttpError(404, "not_found"),
     InvalidCursor: HttpError(400, "invalid_cursor", field="cursor"),
     InvalidToken: HttpError(400, "invalid_token", field="token"),
+    ConfirmLinkSuperseded: HttpError(400, "invalid_token", field="token"),
     InvalidQuery: HttpError(422, "validation_error"),
     ArticleTooLarge: HttpError(413, "payload_too_large", field="body"),
     ContentUnavailable: HttpError(

@@ -63,10 +63,29 @@ def post_subscription(subscription: SubscriptionIn) -> Response[dict]:
 
 @router.get(
     "/subscriptions/confirm",
-    summary="Confirm a subscription (the link in the confirmation email)",
+    summary="The confirmation page (the link in the confirmation email): one button",
+    description="Confirms nothing by itself - mail scanners follow links; the page's button POSTs.",
     responses=PAGE_RESPONSES,
 )
 def get_confirm(token: Token) -> Response[str]:
+    services = wiring.services
+    subscribers.check_confirm_link(token, settings=services.settings, now=services.clock())
+    return _page(
+        "Confirm your subscription",
+        "Receive the news digest at this address?",
+        form_action=f"{services.settings.public_base_url.rstrip('/')}/subscriptions/confirm?token={quote(token)}",
+        button="Confirm subscription",
+    )
+
+
+@router.post(
+    "/subscriptions/confirm",
+    summary="Confirm a subscription (the confirmation page's button)",
+    description="Good for the one subscription request the email was sent for, once; a newer confirmation "
+    "email, or an unsubscribe since, makes the link invalid (400).",
+    responses=PAGE_RESPONSES,
+)
+def post_confirm(token: Token) -> Response[str]:
     services = wiring.services
     subscriber = subscribers.confirm(
         token, store=services.subscriber_store, settings=services.settings, now=services.clock()

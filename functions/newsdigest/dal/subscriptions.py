@@ -2,8 +2,11 @@
 
 Keys: ``id`` (the subscriber id: hash of the normalized address) and ``sk``:
 - ``sk = "subscriber"``: ``email, status, prefs{frequency,timezone,sources,send_hour}, requested{...}?,
-  created_at, updated_at, confirmed_at?, next_due_at?, due_shard?``. Only active subscribers carry
-  ``next_due_at``/``due_shard``, so the sparse ``Due`` index holds exactly the subscribers that may be due.
+  confirm_request{id, prefs}?, confirmed_request?, confirm_sent_at?, created_at, updated_at, confirmed_at?,
+  next_due_at?, due_shard?``. ``confirm_request`` is the request whose confirmation email is out (its link
+  carries the id); confirming removes it (single use), a newer email replaces it, unsubscribing drops it.
+  Only active subscribers carry ``next_due_at``/``due_shard``, so the sparse ``Due`` index holds exactly
+  the subscribers that may be due.
 - ``sk = "delivery#<period key>"``: ``state (sending|sent|empty), claimed_at, finished_at?, message_id?,
   articles?, expires_at`` (TTL). The conditional put of this item is what makes a send happen once.
 """
@@ -18,8 +21,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from newsdigest.dal.dynamodb import TableStore
-from newsdigest.errors import SubscriberNotFound
-from newsdigest.subscriptions.models import ClaimOutcome, DeliveryState, Preferences, Subscriber
+from newsdigest.errors import ConfirmLinkSuperseded, SubscriberNotFound
+from newsdigest.subscriptions.models import (
+    ClaimOutcome,
+    ConfirmRequest,
+    DeliveryState,
+    Preferences,
+    Subscriber,
+)
 
 DUE_INDEX = "Due"
 DUE_SHARDS = 4
@@ -53,12 +62,16 @@ def _prefs(value: Any) -> Preferences | None:
 
 
 def subscriber_from_item(item: dict[str, Any]) -> Subscriber:
+    pending = item.get("confirm_request")
+    prefs = _prefs(pending.get("prefs")) if pending else None
     return Subscriber(
         id=item["id"],
         email=item.get("email", ""),
         status=item["status"],
         preferences=_prefs(item.get("prefs")),
         requested=_prefs(item.get("requested")),
+        confirm_request=ConfirmRequest(id=pending["id"], prefs=prefs) if pending and prefs else None,
+        confirmed_request=item.get("confirmed_request"),
         next_due_at=item.get("next_due_at"),
     )
 
@@ -103,38 +116,64 @@ class SubscriberStore(TableStore):
                 raise
         return "suppressed"
 
-    def activate(self, sid: str, prefs: Preferences, next_due_at: datetime, now: datetime) -> None:
+    def activate(
+        self,
+        sid: str,
+        prefs: Preferences,
+        next_due_at: datetime,
+        now: datetime,
+        *,
+        request_id: str | None = None,
+    ) -> None:
+        """Make the subscriber active with ``prefs``. With ``request_id`` (a confirm link), only while that
+        request is the one awaiting confirmation, and it is used up (ConfirmLinkSuperseded otherwise)."""
+        condition = "attribute_exists(id) AND #status <> :suppressed"
+        values: dict[str, Any] = {
+            ":active": "active",
+            ":suppressed": "suppressed",
+            ":prefs": _prefs_item(prefs),
+            ":now": iso(now),
+            ":due": iso(next_due_at),
+            ":shard": due_shard(sid),
+        }
+        sets = "SET #status = :active, prefs = :prefs, confirmed_at = :now, updated_at = :now, "
+        sets += "next_due_at = :due, due_shard = :shard"
+        if request_id is not None:
+            condition += " AND confirm_request.id = :rid"
+            sets += ", confirmed_request = :rid"
+            values[":rid"] = request_id
         try:
             self.table.update_item(
                 Key={"id": sid, "sk": PROFILE},
-                UpdateExpression="SET #status = :active, prefs = :prefs, confirmed_at = :now, "
-                "updated_at = :now, next_due_at = :due, due_shard = :shard REMOVE requested",
-                ConditionExpression="attribute_exists(id) AND #status <> :suppressed",
+                UpdateExpression=f"{sets} REMOVE requested, confirm_request",
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":active": "active",
-                    ":suppressed": "suppressed",
-                    ":prefs": _prefs_item(prefs),
-                    ":now": iso(now),
-                    ":due": iso(next_due_at),
-                    ":shard": due_shard(sid),
-                },
+                ExpressionAttributeValues=values,
             )
         except ClientError as exc:
-            if _failed_condition(exc):
-                raise SubscriberNotFound() from exc
-            raise
+            if not _failed_condition(exc):
+                raise
+            if request_id is not None and (found := self.get(sid)) and found.status != "suppressed":
+                raise ConfirmLinkSuperseded() from exc
+            raise SubscriberNotFound() from exc
 
-    def may_send_confirmation(self, sid: str, now: datetime, min_interval_seconds: int) -> bool:
-        """Record a confirmation email about to go out; False if one went out less than the interval ago
-        (so the subscribe endpoint cannot be used to flood an inbox)."""
+    def may_send_confirmation(
+        self, sid: str, now: datetime, min_interval_seconds: int, request: ConfirmRequest
+    ) -> bool:
+        """Record a confirmation email about to go out for ``request`` (whose id its link carries: older
+        links stop working); False if one went out less than the interval ago (so the subscribe endpoint
+        cannot be used to flood an inbox), and then the request awaiting confirmation is unchanged."""
         cutoff = datetime.fromtimestamp(now.timestamp() - min_interval_seconds, UTC)
         try:
             self.table.update_item(
                 Key={"id": sid, "sk": PROFILE},
-                UpdateExpression="SET confirm_sent_at = :now",
+                UpdateExpression="SET confirm_sent_at = :now, confirm_request = :request",
                 ConditionExpression="attribute_not_exists(confirm_sent_at) OR confirm_sent_at < :cutoff",
-                ExpressionAttributeValues={":now": iso(now), ":cutoff": iso(cutoff)},
+                ExpressionAttributeValues={
+                    ":now": iso(now),
+                    ":cutoff": iso(cutoff),
+                    ":request": {"id": request.id, "prefs": _prefs_item(request.prefs)},
+                },
             )
             return True
         except ClientError as exc:
@@ -155,7 +194,7 @@ class SubscriberStore(TableStore):
             self.table.update_item(
                 Key={"id": sid, "sk": PROFILE},
                 UpdateExpression="SET #status = :unsubscribed, updated_at = :now "
-                "REMOVE next_due_at, due_shard, requested",
+                "REMOVE next_due_at, due_shard, requested, confirm_request",
                 ConditionExpression="attribute_exists(id) AND #status <> :suppressed",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={
@@ -177,7 +216,7 @@ class SubscriberStore(TableStore):
             Key={"id": sid, "sk": PROFILE},
             UpdateExpression="SET #status = :suppressed, email = if_not_exists(email, :email), "
             "suppressed_reason = :reason, updated_at = :now, created_at = if_not_exists(created_at, :now) "
-            "REMOVE next_due_at, due_shard, requested",
+            "REMOVE next_due_at, due_shard, requested, confirm_request",
             ExpressionAttributeNames={"#status": "status"},
             ExpressionAttributeValues={
                 ":suppressed": "suppressed",

@@ -1,6 +1,7 @@
 """The signed links in emails: confirm (expires) and unsubscribe (never does), for one subscriber each.
 
-A token's claims are (purpose, subscriber id, expiry), signed in the one format of ``newsdigest.signing``
+A token's claims are (purpose, subscriber id, expiry, and for confirm links the id of the one subscription
+request the email was sent for), signed in the one format of ``newsdigest.signing``
 under its own context, so a cursor is never a token; the purpose is inside the signed claims, so a
 confirm token never unsubscribes and vice versa.
 """
@@ -20,15 +21,36 @@ MAX_TOKEN_CHARS = 512
 _CONTEXT = "subscription-token"
 
 
-def issue_token(purpose: Purpose, sid: str, secret: str, *, expires_at: int | None = None) -> str:
+def issue_token(
+    purpose: Purpose,
+    sid: str,
+    secret: str,
+    *,
+    expires_at: int | None = None,
+    request_id: str | None = None,
+) -> str:
     claims: dict[str, object] = {"p": purpose, "s": sid}
     if expires_at is not None:
         claims["x"] = expires_at
+    if request_id is not None:
+        claims["r"] = request_id
     return sign(claims, secret, _CONTEXT)
 
 
 def verify_token(token: str, purpose: Purpose, secret: str, *, now: int) -> str:
     """The subscriber id the token was issued for; InvalidToken for anything else."""
+    return str(_claims(token, purpose, secret, now=now)["s"])
+
+
+def verify_confirm_token(token: str, secret: str, *, now: int) -> tuple[str, str]:
+    """(subscriber id, request id) of a confirm link; a link without a request id is refused."""
+    claims = _claims(token, "confirm", secret, now=now)
+    if not isinstance(claims.get("r"), str):
+        raise InvalidToken("this confirmation link is no longer valid; subscribe again for a new one")
+    return str(claims["s"]), str(claims["r"])
+
+
+def _claims(token: str, purpose: Purpose, secret: str, *, now: int) -> dict[str, object]:
     try:
         claims = verify(token, secret, _CONTEXT, max_chars=MAX_TOKEN_CHARS)
     except BadSignature as exc:
@@ -38,16 +60,25 @@ def verify_token(token: str, purpose: Purpose, secret: str, *, now: int) -> str:
     expiry = claims.get("x")
     if expiry is not None and (not isinstance(expiry, int) or expiry < now):
         raise InvalidToken("the link has expired; subscribe again for a new one")
-    return str(claims["s"])
+    return claims
 
 
 def check_token(token: str, purpose: Purpose, settings: Settings, now: datetime) -> str:
     return verify_token(token, purpose, settings.signing_secret, now=int(now.timestamp()))
 
 
-def confirm_url(settings: Settings, sid: str, now: datetime) -> str:
+def check_confirm_token(token: str, settings: Settings, now: datetime) -> tuple[str, str]:
+    return verify_confirm_token(token, settings.signing_secret, now=int(now.timestamp()))
+
+
+def confirm_url(settings: Settings, sid: str, request_id: str, now: datetime) -> str:
+    """The link of one confirmation email: good for the one request it was sent for, once."""
     token = issue_token(
-        "confirm", sid, settings.signing_secret, expires_at=int(now.timestamp()) + CONFIRM_TOKEN_TTL_SECONDS
+        "confirm",
+        sid,
+        settings.signing_secret,
+        expires_at=int(now.timestamp()) + CONFIRM_TOKEN_TTL_SECONDS,
+        request_id=request_id,
     )
     return f"{settings.public_base_url.rstrip('/')}/subscriptions/confirm?token={quote(token)}"
 

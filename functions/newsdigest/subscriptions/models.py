@@ -103,12 +103,21 @@ class SubscriptionAccepted(BaseModel):
     message: str = "If the address can receive mail, a confirmation link is on its way."
 
 
+class ConfirmRequest(BaseModel):
+    """The one subscription request whose confirmation email is out: its link carries ``id``."""
+
+    id: str
+    prefs: Preferences
+
+
 class Subscriber(BaseModel):
     id: str
     email: str
     status: SubscriberStatus
     preferences: Preferences | None = None
     requested: Preferences | None = None
+    confirm_request: ConfirmRequest | None = None
+    confirmed_request: str | None = Field(default=None, description="id of the request last confirmed")
     next_due_at: datetime | None = None
 
 

@@ -6,15 +6,17 @@ unsubscribe link works only with a token this service signed for that one subscr
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
 from newsdigest.config import CONFIRMATION_INTERVAL_SECONDS, Settings
-from newsdigest.errors import MailRejected, MailUnavailable, SubscriberNotFound
+from newsdigest.errors import ConfirmLinkSuperseded, MailRejected, MailUnavailable, SubscriberNotFound
 from newsdigest.subscriptions.emails import build_mime, render_confirmation
-from newsdigest.subscriptions.links import check_token, confirm_url
+from newsdigest.subscriptions.links import check_confirm_token, check_token, confirm_url
 from newsdigest.subscriptions.models import (
+    ConfirmRequest,
     Preferences,
     Subscriber,
     SubscriptionAccepted,
@@ -28,10 +30,20 @@ from newsdigest.subscriptions.periods import next_due_after
 class SubscriberRepository(Protocol):
     def get(self, sid: str) -> Subscriber | None: ...
     def request(self, sid: str, email: str, prefs: Preferences, now: datetime) -> str: ...
-    def activate(self, sid: str, prefs: Preferences, next_due_at: datetime, now: datetime) -> None: ...
+    def activate(
+        self,
+        sid: str,
+        prefs: Preferences,
+        next_due_at: datetime,
+        now: datetime,
+        *,
+        request_id: str | None = None,
+    ) -> None: ...
     def unsubscribe(self, sid: str, now: datetime) -> None: ...
     def suppress(self, sid: str, email: str, reason: str, now: datetime) -> None: ...
-    def may_send_confirmation(self, sid: str, now: datetime, min_interval_seconds: int) -> bool: ...
+    def may_send_confirmation(
+        self, sid: str, now: datetime, min_interval_seconds: int, request: ConfirmRequest
+    ) -> bool: ...
     def forget_confirmation(self, sid: str) -> None: ...
 
 
@@ -46,11 +58,15 @@ def subscribe(
     sid = subscriber_id(email)
     prefs = request.preferences()
     status = store.request(sid, email, prefs, now)
+    # Each email's link confirms the one request it was sent for (a random id): a newer email voids it.
+    awaiting = ConfirmRequest(id=secrets.token_urlsafe(12), prefs=prefs)
     # A bounced or complaining address gets nothing, not even this; nor does an address that was just sent
     # one (the same answer either way, so the reply reveals nothing).
-    if status != "suppressed" and store.may_send_confirmation(sid, now, CONFIRMATION_INTERVAL_SECONDS):
+    if status != "suppressed" and store.may_send_confirmation(
+        sid, now, CONFIRMATION_INTERVAL_SECONDS, awaiting
+    ):
         rendered = render_confirmation(
-            confirm_url=confirm_url(settings, sid, now),
+            confirm_url=confirm_url(settings, sid, awaiting.id, now),
             frequency=prefs.frequency,
             timezone=prefs.timezone,
             send_hour=prefs.send_hour,
@@ -64,18 +80,35 @@ def subscribe(
     return SubscriptionAccepted()
 
 
+def check_confirm_link(token: str, *, settings: Settings, now: datetime) -> None:
+    """GET of a confirm link (a person, or a mail scanner following links): only check it; the page's
+    button POSTs, and only the POST confirms."""
+    check_confirm_token(token, settings, now)
+
+
 def confirm(token: str, *, store: SubscriberRepository, settings: Settings, now: datetime) -> Subscriber:
-    sid = check_token(token, "confirm", settings, now)
+    """Confirm the one request the link was sent for, once. A second click on the same link answers the
+    same (nothing changes); a link a newer email replaced, or whose address unsubscribed since, confirms
+    nothing."""
+    sid, request_id = check_confirm_token(token, settings, now)
     subscriber = store.get(sid)
     if subscriber is None or subscriber.status == "suppressed":
         raise SubscriberNotFound()
-    prefs = subscriber.requested
-    if prefs is None:
-        if subscriber.status == "active":
+    pending = subscriber.confirm_request
+    if pending is None or pending.id != request_id:
+        if subscriber.status == "active" and subscriber.confirmed_request == request_id:
             return subscriber  # a second click on the same link
-        raise SubscriberNotFound()  # nothing awaits confirmation (unsubscribed since): subscribe again
-    store.activate(sid, prefs, next_due_after(prefs, now), now)
-    return subscriber.model_copy(update={"status": "active", "preferences": prefs, "requested": None})
+        raise ConfirmLinkSuperseded()
+    store.activate(sid, pending.prefs, next_due_after(pending.prefs, now), now, request_id=request_id)
+    return subscriber.model_copy(
+        update={
+            "status": "active",
+            "preferences": pending.prefs,
+            "requested": None,
+            "confirm_request": None,
+            "confirmed_request": request_id,
+        }
+    )
 
 
 def unsubscribe(token: str, *, store: SubscriberRepository, settings: Settings, now: datetime) -> None:
