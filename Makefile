@@ -6,7 +6,7 @@ TOOLS := .tools-venv
 # sam build needs a python3.12 interpreter on PATH (pyenv machines: make it visible next to the default).
 export PYENV_VERSION ?= $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.1[123]\.' | sort -V | tr '\n' ':' | sed 's/:$$//')
 
-.PHONY: serve test test-fast lint format eval bench fuzz template-check clean
+.PHONY: serve test test-fast lint format eval bench fuzz chaos template-check clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ template-check: $(TOOLS)/.installed
 	$(TOOLS)/bin/sam validate --lint --template template.yaml
 	$(TOOLS)/bin/cfn-lint template.yaml
 	$(TOOLS)/bin/sam build --template template.yaml --build-dir .aws-sam/build
+
+# The fault suite against the local stack (bounded, seeded; not part of `make test`, whose e2e tests run a
+# small version of it). ARGS: --seed N --articles N --subscribers N --hostile N --workers N --wait S
+chaos: $(VENV)/.installed
+	$(PY) -m tests.chaos $(ARGS)
 
 eval: $(VENV)/.bench-installed
 	$(PY) bench/eval.py $(ARGS)

@@ -78,7 +78,9 @@ def summarize_all(aws) -> None:
 
 def digest_poller(aws) -> QueuePoller:
     (poller,) = [
-        p for p in queue_pollers(aws, aws.resolver, retry_delay=0) if p.source.function == "DigestSendFunction"
+        p
+        for p in queue_pollers(aws, aws.resolver, retry_delay=0)
+        if p.source.function == "DigestSendFunction"
     ]
     return poller
 
