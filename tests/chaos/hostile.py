@@ -129,7 +129,7 @@ def mutated(rng: random.Random, api_key: str) -> tuple[str, str, dict[str, str],
         return "POST", "/articles", write, (text[:cut] + rng.choice(['"', "\\", "\\ud", "{", "]"])).encode()
     from urllib.parse import quote
 
-    value = quote(str(junk)[:3000], safe="")
+    value = quote(str(junk)[:3000].encode("utf-8", "surrogatepass"), safe="")  # raw bytes, as sent
     path = rng.choice(
         ["/articles?source=", "/articles?cursor=", "/articles/", "/digests/", "/unsubscribe?token="]
     )
