@@ -6,7 +6,7 @@ TOOLS := .tools-venv
 # sam build needs a python3.12 interpreter on PATH (pyenv machines: make it visible next to the default).
 export PYENV_VERSION ?= $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.1[123]\.' | sort -V | tr '\n' ':' | sed 's/:$$//')
 
-.PHONY: serve test test-fast lint format eval bench fuzz chaos template-check clean
+.PHONY: serve test test-fast lint format eval bench fuzz chaos template-check checkov clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +45,13 @@ format: $(VENV)/.installed
 
 template-check: $(TOOLS)/.installed
 	$(TOOLS)/bin/sam validate --lint --template template.yaml
-	$(TOOLS)/bin/cfn-lint template.yaml
+	$(TOOLS)/bin/cfn-lint --include-checks I -- template.yaml
+	$(TOOLS)/bin/checkov --config-file infra/checkov.yaml
 	$(TOOLS)/bin/sam build --template template.yaml --build-dir .aws-sam/build
+
+# Security/compliance checks on the template; accepted findings are skipped in infra/checkov.yaml (README).
+checkov: $(TOOLS)/.installed
+	$(TOOLS)/bin/checkov --config-file infra/checkov.yaml
 
 # The fault suite against the local stack (bounded, seeded; not part of `make test`, whose e2e tests run a
 # small version of it). ARGS: --seed N --articles N --subscribers N --hostile N --workers N --wait S
@@ -58,6 +63,7 @@ eval: $(VENV)/.bench-installed
 
 bench: $(VENV)/.bench-installed
 	$(PY) bench/bench.py $(ARGS)
+	$(PY) bench/cold_start.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache .local

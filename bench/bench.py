@@ -49,14 +49,14 @@ def _fresh_memo():
     """Our summarizer memoises each token's index term (a warm Lambda container keeps that memo). Timing
     the same block several times would let later passes find every token memoised, so each pass starts
     from the memo as it was after the warm-up on other articles."""
-    from newsdigest.summarizer import engine
+    from newsdigest.summarizer import terms as memo
 
-    snapshot = {language: (dict(terms), dict(terms.by_word)) for language, terms in engine._TERMS.items()}
+    snapshot = {language: (dict(terms), dict(terms.by_word)) for language, terms in memo._TERMS.items()}
 
     def restore() -> None:
-        engine._TERMS.clear()
+        memo._TERMS.clear()
         for language, (tokens, words) in snapshot.items():
-            terms = engine._terms_for(language)
+            terms = memo.terms_for(language)
             terms.update(tokens)
             terms.by_word.update(words)
 

@@ -120,6 +120,8 @@ def _create_bucket(s3: Any, name: str, props: dict[str, Any]) -> None:
     except ClientError as exc:
         if exc.response["Error"]["Code"] not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
             raise
+    if (props.get("VersioningConfiguration") or {}).get("Status") == "Enabled":
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
     rules = (props.get("LifecycleConfiguration") or {}).get("Rules") or []
     if rules:
         s3.put_bucket_lifecycle_configuration(
@@ -134,6 +136,10 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
     api["Filter"] = {"Tag": tags[0]} if len(tags) == 1 else {"Prefix": rule.get("Prefix", "")}
     if "ExpirationInDays" in rule:
         api["Expiration"] = {"Days": rule["ExpirationInDays"]}
+    elif rule.get("ExpiredObjectDeleteMarker"):
+        api["Expiration"] = {"ExpiredObjectDeleteMarker": True}
+    if "NoncurrentVersionExpiration" in rule:
+        api["NoncurrentVersionExpiration"] = rule["NoncurrentVersionExpiration"]
     if "AbortIncompleteMultipartUpload" in rule:
         api["AbortIncompleteMultipartUpload"] = rule["AbortIncompleteMultipartUpload"]
     return api
@@ -154,3 +160,34 @@ def _provision_mail(template: Template, resolver: Resolver) -> None:
     sender = resolver.parameters.get("SenderAddress")
     if sender:
         boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=str(sender))
+
+
+def empty(template: Template, resolver: Resolver) -> None:
+    """Empty what the template's resources hold, as if they had just been provisioned, without provisioning
+    them again: tables dropped and re-created (which also starts their streams afresh), queues purged,
+    buckets emptied (every version), and
+    the mail SES accepted and the notifications SNS published forgotten (in-process moto only; queues may
+    be purged more than once a minute with MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR=false)."""
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    for logical, props in template.of_type("AWS::DynamoDB::Table").items():
+        name = resolver.refs[logical]
+        dynamodb.delete_table(TableName=name)
+        table = dynamodb.create_table(**_table_request(name, props))["TableDescription"]
+        if table.get("LatestStreamArn"):
+            resolver.attributes[(logical, "StreamArn")] = table["LatestStreamArn"]
+    sqs = boto3.client("sqs", region_name=REGION)
+    for logical in template.of_type("AWS::SQS::Queue"):
+        sqs.purge_queue(QueueUrl=resolver.refs[logical])
+    s3 = boto3.client("s3", region_name=REGION)
+    for logical in template.of_type("AWS::S3::Bucket"):
+        bucket = resolver.refs[logical]
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+            doomed = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+            for version in doomed:
+                s3.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
+    from moto.ses.models import ses_backends
+    from moto.sns.models import sns_backends
+
+    ses_backends[ACCOUNT][REGION].sent_messages.clear()
+    for topic in sns_backends[ACCOUNT][REGION].topics.values():
+        topic.sent_notifications.clear()

@@ -17,7 +17,7 @@ from newsdigest_local.stack import free_port
 
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.local_stack]  # the local stack's command, over loopback
 CLI = [sys.executable, "-m", "newsdigest_local.cli"]
 
 

@@ -20,10 +20,21 @@ from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, repeat
 from operator import mul
 
-from newsdigest.summarizer.language import detect_language_of_words, stopwords
+from newsdigest.summarizer.cjk import has_cjk as cjk_has_cjk
+from newsdigest.summarizer.cjk import keywords as cjk_keywords
+from newsdigest.summarizer.cjk import runs as cjk_runs
+from newsdigest.summarizer.cjk import terms as cjk_terms
+from newsdigest.summarizer.language import (
+    CJK,
+    base_language,
+    cjk_language,
+    detect_language_of_words,
+    reading_minutes,
+)
 from newsdigest.summarizer.model import Format, OutlineEntry, Span, Summary
 from newsdigest.summarizer.sections import layout
 from newsdigest.summarizer.sentences import sentence_offsets
+from newsdigest.summarizer.terms import TRIM, Terms, stem, terms_for, trimmed_words
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -33,11 +44,15 @@ def _word_set(words: str) -> frozenset[str]:
 
 MIN_SENTENCES = 3
 _LANGUAGE_SAMPLE = 200  # tokens looked at to guess the language
-WORDS_PER_MINUTE = 230
+_CJK_SAMPLE = 400  # characters of the first paragraph looked at for Chinese, Japanese or Korean
 KEYWORDS = 6
+NAME_BOOST = 1.5  # a keyword spelled with a capital (a name) counts this much more
 # Digest word budget per sentence asked for: keeps a digest about as long as the lead it competes with.
 WORDS_PER_DIGEST_SENTENCE = 27
-ONE_SENTENCE_WORDS = 35
+# When > 0, the budget is instead this share of the words of the article's first k sentences (its lead):
+# a digest then never runs longer than the lead it competes with, however long the article's sentences.
+LEAD_BUDGET = 1.0
+ONE_SENTENCE_WORDS = 45
 MAX_SINGLE_SENTENCE_WORDS = 55
 MIN_DIGEST_SENTENCE_WORDS = 6
 NEAR_DUPLICATE = 0.55  # cosine above which two sentences say the same thing
@@ -46,17 +61,9 @@ NEAR_DUPLICATE = 0.55  # cosine above which two sentences say the same thing
 W_POSITION = 5.0
 W_POSITION_ONE = 0.1  # one-sentence mode: the sentence stands for the whole article, centrality leads
 W_TITLE = 0.5
-POSITION_HALF_LIFE = 4.0
+POSITION_HALF_LIFE = 8.0
 LENGTH_EXPONENT = 0.7
 CENTROID_MIN_SF = 2
-
-# Words are whitespace-separated tokens with punctuation trimmed from their ends: str.split is several
-# times faster than a regular expression here, and keeps "U.S", "don't" and "well-known" whole.
-_TRIM = "\"'“”‘’«»„()[]{}<>.,;:!?…—–-*#|/\\`~@%^&+=_$€£"
-
-
-def _words(text: str) -> list[str]:
-    return [w for w in (t.strip(_TRIM) for t in text.split()) if w]
 
 
 # Page furniture and wire boilerplate, looked for in the lower-cased sentence (plain substring tests are
@@ -100,83 +107,6 @@ LONG_EXPONENT = 1.0
 FUSED_PENALTY = 0.7
 
 
-_DIGIT = re.compile(r"\d")
-_CACHE_LIMIT = 200_000
-
-
-class _Terms(dict[str, str | None]):
-    """Maps a token as written (punctuation and all: "said," or "(CNN)") to its index term: trimmed,
-    lower-cased, stemmed (English); None for stop words, numbers and bare punctuation.
-
-    Memoised per language, since news vocabulary repeats from article to article. A token never seen
-    before is worked out by ``__missing__``, so lookups run in C (``map(terms.__getitem__, tokens)``)
-    and Python code only runs for new tokens; spellings of one word ("Storm," "storm.") share the work
-    through a second memo keyed by the trimmed, lower-cased word. (Filing every likely spelling up front
-    was tried: the bigger dict made all lookups slower than the misses it saved.)"""
-
-    __slots__ = ("by_word", "english", "stop")
-
-    def __init__(self, language: str | None) -> None:
-        super().__init__()
-        self.stop = stopwords(language)
-        self.english = language in (None, "en")
-        self.by_word: dict[str, str | None] = {}  # trimmed, lower-cased word -> term
-
-    def __missing__(self, token: str) -> str | None:
-        w = token.strip(_TRIM).lower().strip("'’-")
-        by_word = self.by_word
-        term: str | None
-        if w in by_word:
-            term = by_word[w]
-        elif not w or w in self.stop or (len(w) < 2 and w.isascii()):
-            term = by_word[w] = None
-        elif not w.isalpha() and _DIGIT.search(w):
-            term = by_word[w] = None  # numbers, dates, scores: facts, but not what an article is about
-        else:
-            term = by_word[w] = _stem(w) if self.english else w
-        self[token] = term
-        return term
-
-
-def _stem(w: str) -> str:
-    """A light English suffix stripper: enough to match plurals and tenses, never a dictionary."""
-    last = w[-1]
-    if last == "s":
-        if w.endswith(("'s", "’s")):
-            w = w[:-2]
-        elif len(w) > 4 and w.endswith("ies"):
-            w = w[:-3] + "y"
-        elif len(w) > 3 and not w.endswith(("ss", "us", "is")):
-            w = w[:-1]
-        last = w[-1:]
-    if last == "g":
-        if len(w) > 5 and w.endswith("ing"):
-            w = w[:-3]
-    elif last == "d":
-        if len(w) > 4 and w.endswith("ed"):
-            w = w[:-2]
-    elif last == "y" and len(w) > 5 and w.endswith("ly"):
-        w = w[:-2]
-    if len(w) > 4 and w[-1] == "e":
-        w = w[:-1]  # "divorce" and "divorced" meet at "divorc"
-    return w
-
-
-_TERMS: dict[str | None, _Terms] = {}
-
-
-def _terms_for(language: str | None) -> _Terms:
-    terms = _TERMS.get(language)
-    if terms is None:
-        terms = _TERMS[language] = _Terms(language)
-    elif len(terms) > _CACHE_LIMIT:
-        # bounded memory in a long-lived process (checked once per article, not once per new token:
-        # the memo may pass the limit by one article's tokens)
-        terms.clear()
-        terms.by_word.clear()
-    return terms
-
-
 def summarize(
     body: str,
     fmt: Format = "text",
@@ -191,21 +121,31 @@ def summarize(
     text = doc.text
 
     art = _sentences(text, lay.prose, [s.start for s in doc.sections], language)
-    words_total = _word_count(text, lay.prose, art.lengths)
-    reading = max(1, math.ceil(words_total / WORDS_PER_MINUTE)) if words_total else 0
     lang = art.language
+    if art.cjk:
+        words_total = len(text.split())
+        reading = reading_minutes(text, lang)
+    else:
+        words_total = _word_count(text, lay.prose, art.lengths)
+        reading = reading_minutes(text, lang, words_total)
     n = len(art.texts)
     if n < MIN_SENTENCES:
         return Summary(status="too_short", reading_time_minutes=reading, language=lang)
 
     k = max(1, max_sentences)
-    title_terms = {t for t in map(art.to_term.__getitem__, _words(title or "")) if t}
+    title_terms = {t for t in map(art.to_term.__getitem__, trimmed_words(title or "")) if t}
+    if art.cjk:
+        title_terms |= cjk_terms(title or "", lang)
     sentence_freq, centroid = _score(art, title_terms, k)
+    if art.cjk:
+        keywords = cjk_keywords(art.texts, title, lang, KEYWORDS)
+    else:
+        keywords = _keywords(art, sentence_freq, centroid, title_terms)
     return Summary(
         status="ready",
         digest=tuple(map(art.span, _select(art, k))),
         outline=tuple(_outline(doc.sections, art)),
-        keywords=_keywords(art, sentence_freq, centroid, title_terms),
+        keywords=keywords,
         reading_time_minutes=reading,
         language=lang,
         extra={"sentences": n, "words": words_total},
@@ -244,7 +184,8 @@ class _Article:
     all_words: list[str]  # every token of the sentences, in article order
     all_terms: list[str | None]  # and its term
     language: str | None
-    to_term: _Terms
+    to_term: Terms
+    cjk: bool  # Chinese, Japanese or Korean: terms are character bigrams
     raw: list[float] = field(default_factory=list)  # score before the shape factor
     final: list[float | None] = field(default_factory=list)  # final score, computed on demand
 
@@ -274,17 +215,35 @@ def _sentences(
     words = list(map(str.split, texts))
     lengths = list(map(len, words))
     all_words = list(chain.from_iterable(words))
-    lang = language or detect_language_of_words(all_words, _LANGUAGE_SAMPLE)
-    to_term = _terms_for(lang)
+    sample = text[prose[0][0] : prose[0][0] + _CJK_SAMPLE] if prose else ""
+    lang = language or cjk_language(sample) or detect_language_of_words(all_words, _LANGUAGE_SAMPLE)
+    is_cjk = base_language(lang) in CJK or (language is not None and cjk_language(sample) is not None)
+    to_term = terms_for(lang)
     all_terms = list(map(to_term.__getitem__, all_words))  # looked up in C: this is the hot loop
     ends = list(accumulate(lengths))
     with_none = list(map(set, map(all_terms.__getitem__, map(slice, [0, *ends], ends))))
     for t in with_none:
         t.discard(None)
     terms: list[set[str]] = with_none  # type: ignore[assignment]  # None is gone
+    if is_cjk:
+        _cjk_terms(texts, words, lengths, terms, lang)
     return _Article(
-        text, offsets, sections, texts, words, lengths, terms, all_words, all_terms, lang, to_term
+        text, offsets, sections, texts, words, lengths, terms, all_words, all_terms, lang, to_term, is_cjk
     )
+
+
+def _cjk_terms(
+    texts: list[str], words: list[list[str]], lengths: list[int], terms: list[set[str]], lang: str | None
+) -> None:
+    """Chinese, Japanese, Korean: each sentence's terms are its runs' character bigrams plus the terms
+    of its other tokens (Latin names, acronyms), and its length counts about two characters a word."""
+    for i, sentence in enumerate(texts):
+        if not cjk_has_cjk(sentence):
+            continue
+        terms[i] = {t for t in terms[i] if not cjk_has_cjk(t)} | cjk_terms(sentence, lang)
+        if base_language(lang) != "ko":  # Korean puts spaces between words: its token count holds
+            chars = sum(map(len, cjk_runs(sentence, lang)))
+            lengths[i] = max(1, (chars + 1) // 2 + sum(not cjk_has_cjk(w) for w in words[i]))
 
 
 def _score(art: _Article, title_terms: set[str], k: int) -> tuple[Counter[str], dict[str, int]]:
@@ -384,9 +343,14 @@ def _cosine(a: set[str], b: set[str]) -> float:
 
 
 def _select(art: _Article, k: int) -> list[int]:
-    budget = WORDS_PER_DIGEST_SENTENCE * k if k > 1 else ONE_SENTENCE_WORDS
-    cap = min(MAX_SINGLE_SENTENCE_WORDS, budget)
     lengths = art.lengths
+    if k == 1:
+        budget = ONE_SENTENCE_WORDS
+    elif LEAD_BUDGET > 0:
+        budget = max(MIN_DIGEST_SENTENCE_WORDS * k, round(LEAD_BUDGET * sum(lengths[:k])))
+    else:
+        budget = WORDS_PER_DIGEST_SENTENCE * k
+    cap = min(MAX_SINGLE_SENTENCE_WORDS, budget)
     termsets = art.terms
     chosen: list[int] = []
     used = 0
@@ -432,6 +396,29 @@ def _outline(sections, art: _Article) -> list[OutlineEntry]:
     return outline
 
 
+# Verbs of saying (a keyword names what the article is about, not how it is reported) and generic words
+# that recur in any article; both as English index terms.
+SAYING_VERBS = _word_set(
+    """say says said saying tell tells told telling ask asks asked asking add adds added adding explain
+    explains explained explaining stated noted claimed announced insisted replied commented revealed
+    admitted warned urged described suggested argued according reportedly"""
+)
+_SAYING_TERMS = frozenset(map(stem, SAYING_VERBS))
+_GENERIC_TERMS = frozenset(
+    map(
+        stem,
+        _word_set(
+            """need needs needed mind look looks looking want wants wanted make makes made making take takes
+        took taking get gets got getting go goes going went come comes came coming think thinks thought
+        know knows knew use uses used using way ways thing things lot lots time times year years day days
+        week weeks month months best good better great first last next new old big small different top end
+        start started set help feel try tried found keep put give gave part kind sort whole number place
+        point today little long able sure likely possible real right left hard high low"""
+        ),
+    )
+)
+
+
 def _keywords(
     art: _Article, counts: Counter[str], centroid: dict[str, int], title_terms: set[str]
 ) -> tuple[str, ...]:
@@ -441,10 +428,14 @@ def _keywords(
     candidates = list(compress(centroid, map((2).__lt__, map(len, centroid))))  # used twice, 3+ letters
     candidates.extend(t for t in title_terms.difference(candidates) if len(t) > 2)
     score = dict(zip(candidates, map(mul, map(counts.__getitem__, candidates), repeat(-2)), strict=True))
+    for t in _SAYING_TERMS.intersection(score):
+        del score[t]
     for t in set().union(*art.terms[:3]).intersection(score):
         score[t] = score[t] * 3 // 2
     for t in title_terms.intersection(score):
         score[t] *= 2
+    for t in _GENERIC_TERMS.intersection(score):
+        score[t] = -(-score[t] // 3)  # a third: a generic word is only a keyword when little else recurs
     best = sorted(zip(score.values(), score, strict=True))[: 2 * KEYWORDS]
     top = {t for _, t in best}
     words, terms = art.all_words, art.all_terms
@@ -456,12 +447,10 @@ def _keywords(
     forms: dict[str, dict[str, int]] = {}
     for token, c in Counter(map(words.__getitem__, positions)).items():
         spelled = forms.setdefault(to_term[token], {})  # type: ignore[arg-type]  # top holds no None
-        word = token.strip(_TRIM)
+        word = token.strip(TRIM)
         spelled[word] = spelled.get(word, 0) + c
-    out: list[str] = []
-    seen: set[str] = set()
-    chosen: dict[str, str] = {}  # term -> its spelling in `out`
-    for _, term in best:
+    spelled_as: list[tuple[float, int, str, str]] = []
+    for rank, (value, term) in enumerate(best):
         if term not in forms:
             continue
         spelled = forms[term]
@@ -473,6 +462,13 @@ def _keywords(
         form = (form[:-2] if form.endswith(("'s", "’s")) else form).strip("'’-")
         if form.isupper() and len(form) > 5:
             form = form.lower()
+        # names (written with a capital, mostly mid-sentence) say more of what an article is about
+        spelled_as.append((value * NAME_BOOST if form[:1].isupper() else value, rank, term, form))
+    spelled_as.sort()
+    out: list[str] = []
+    seen: set[str] = set()
+    chosen: dict[str, str] = {}  # term -> its spelling in `out`
+    for _, _, term, form in spelled_as:
         low = form.lower()
         if not form or low in seen:
             continue

@@ -126,12 +126,15 @@ _SENTENCE_INSIDE = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"'“‘(\[]*[A-Z]")
 _CODE_CHARS = re.compile(
     r"[{}<>=;|`\\»›→]|\$(?!\d)|\./|(?:^|\s)--?[a-zA-Z]|^\s*(?:#|//|>>>|\$|-|\*|•|\(|\[|\d+\)\s)|https?://|www\.|@\w"
 )
-# Lines that open like a credit ("Photo: ...") or continue a thought ("But ...") are not headings.
-_CREDIT_OR_CONNECTIVE = re.compile(
+# Lines that open like a credit ("Photo: ...") are not headings; nor, optionally, lines that continue a
+# thought ("But ...").
+_CREDIT = re.compile(
     r"^(?:by|photo|photos|image|images|picture|credit|credits|source|caption|video|watch|read more|related|"
-    r"advertisement|sponsored|getty images)\b(?!\s+(?:of|and|to|for)\b)|"
-    r"^(?:and|but|so|or|yet|because|although|though|then|also|plus|oh|well)\b[\s,]",
+    r"advertisement|sponsored|getty images)\b(?!\s+(?:of|and|to|for)\b)",
     re.IGNORECASE,
+)
+_CONNECTIVE = re.compile(
+    r"^(?:and|but|so|or|yet|because|although|though|then|also|plus|oh|well)\b[\s,]", re.IGNORECASE
 )
 _SPEECH = re.compile(r"[,!?][\"'”’]\s|:\s*[\"“‘]|\b(?:said|says|told|asked):?\s*[\"“‘]")
 _OPEN_QUOTES = "\"'“‘«"
@@ -151,30 +154,57 @@ def _title_case(words: list[str]) -> bool:
     return capitalized >= 0.8 * len(major)
 
 
+# Shape rules that a few pages once suggested. Each is switched on only where cross-validation shows it
+# helps on held-out articles (bench/eval.py; off wins a tie): only the pull-quote rule does today.
+REJECT_LONG_LOWER_CASE = False  # lower-case lines of more than 8 words or with digits
+REJECT_SPEECH = False  # lines with quoted speech in them
+REJECT_CONNECTIVE = False  # lines opening with "But", "So", "And"...
+REJECT_UNBALANCED_QUOTE = False  # the head or tail of a quotation
+REJECT_PULL_QUOTE = True  # a line in quotation marks
+
 _NUMBERED = re.compile(r"^\d{1,2}[.)]\s+\S")
 MAX_HEADING_WORDS = 22
+MAX_SENTENCE_CASE_WORDS = 12  # longer, a line in sentence case is a sentence without its full stop
 MAX_HEADING_CHARS = 130
+
+
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_CJK_PUNCTUATION = "。，、；：！…．,;:!"
+MAX_CJK_HEADING_CHARS = 20
+
+
+def _cjk_heading_shape(line: str) -> bool:
+    """Chinese, Japanese or Korean: a short line with no sentence or clause mark in it (a question
+    mark may end it)."""
+    return (
+        len(line) <= MAX_CJK_HEADING_CHARS
+        and not any(ch in _CJK_PUNCTUATION for ch in line)
+        and not line.rstrip("？?").endswith(("」", "”", "）"))
+        and not _CODE_CHARS.search(line)
+    )
 
 
 def _heading_shape(line: str) -> bool:
     """A line that could be a heading on its own: short, no markup, not a sentence or a fragment."""
     if "\n" in line or not line or len(line) > MAX_HEADING_CHARS:
         return False
+    if _CJK_CHAR.search(line):
+        return _cjk_heading_shape(line)
     words = line.split()
     if len(words) > MAX_HEADING_WORDS:
         return False
     first = line.lstrip("\"'“‘«")[:1]
     if not first or not (first.isdigit() or first.isalpha()):
         return False
-    if first.islower() and (len(words) > 8 or any(ch.isdigit() for ch in line)):
+    if REJECT_LONG_LOWER_CASE and first.islower() and (len(words) > 8 or any(ch.isdigit() for ch in line)):
         return False  # lower-case headings exist ("wrapping up") but only short, plain ones
-    if _CODE_CHARS.search(line) or _SPEECH.search(line):
+    if _CODE_CHARS.search(line) or (REJECT_SPEECH and _SPEECH.search(line)):
         return False
-    if _CREDIT_OR_CONNECTIVE.match(line) and not _title_case(words):
+    if (_CREDIT.match(line) or (REJECT_CONNECTIVE and _CONNECTIVE.match(line))) and not _title_case(words):
         return False
-    if _unbalanced_quote(line):
+    if REJECT_UNBALANCED_QUOTE and _unbalanced_quote(line):
         return False  # the tail (or head) of a quotation
-    if line[:1] in _OPEN_QUOTES and line[-1:] in _CLOSE_QUOTES:
+    if REJECT_PULL_QUOTE and line[:1] in _OPEN_QUOTES and line[-1:] in _CLOSE_QUOTES:
         return False  # a pull quote
     numbered = bool(_NUMBERED.match(line))
     bare = line.rstrip(_CLOSE_QUOTES + ")]")
@@ -182,7 +212,7 @@ def _heading_shape(line: str) -> bool:
         return False
     if bare.endswith(".") and not (numbered and len(words) <= 8 and bare == line):
         return False
-    if len(words) > 12 and not bare.endswith("?") and not _title_case(words):
+    if len(words) > MAX_SENTENCE_CASE_WORDS and not bare.endswith("?") and not _title_case(words):
         return False  # a long line in sentence case is a sentence without its full stop
     body = line[line.index(" ") + 1 :] if numbered and " " in line else line
     if _SENTENCE_INSIDE.search(body):
@@ -193,13 +223,22 @@ def _heading_shape(line: str) -> bool:
 _SENTENCE_ENDS = (".", "!", "?", "…", ":", '."', ".”", "!”", "?”", ".'", ".’", ".)")
 
 
+_CJK_SENTENCE_ENDS = ("。", "！", "？", "」", "』", "”", "）")
+MIN_CJK_PROSE_CHARS = 30
+
+
 def _prose_like(text: str) -> bool:
     """A paragraph of running text: ends like a sentence, or is long (and not code)."""
     stripped = text.rstrip()
     words = stripped.split(None, 14)
     if len(words) >= 4 and stripped.endswith(_SENTENCE_ENDS):
         return True
-    return len(words) >= 14 and not _looks_like_code(stripped[:600])  # the opening tells code from prose
+    if len(words) >= 14:
+        return not _looks_like_code(stripped[:600])  # the opening tells code from prose
+    # Chinese and Japanese have no spaces to count: a run of characters ending like a sentence
+    return stripped.endswith(_CJK_SENTENCE_ENDS) and len(_CJK_CHAR.findall(stripped, 0, 200)) >= (
+        MIN_CJK_PROSE_CHARS
+    )
 
 
 _CODE_SYMBOL = re.compile(r"[{}<>=;()\[\]$#_/\\|`]")
@@ -236,10 +275,8 @@ def _plain_layout(body: str, title: str | None) -> Layout:
         for i in range(len(paras))
     ]
     if sum(is_heading) == 1:
-        # Sectioned articles have at least two headings; a lone stand-alone line is far more often a pull
-        # quote, a rhetorical question or a related-article link. Only a line shaped like a title survives.
         i = is_heading.index(True)
-        is_heading[i] = _title_case(texts[i].split()) and len(texts[i].split()) > 1
+        is_heading[i] = _lone_heading(i, texts, prose, start_index)
     for i in range(start_index, len(paras)):
         s, e = paras[i]
         text = texts[i]
@@ -252,14 +289,42 @@ def _plain_layout(body: str, title: str | None) -> Layout:
     return _assemble(body, blocks)
 
 
+# A lone stand-alone line is more often a pull quote, a rhetorical question, a caption or a related-article
+# link than the only heading of an article; it is one when it is short, follows prose and opens a real
+# section (prose paragraphs with this many words before the end). Chosen by cross-validation (bench/eval.py).
+LONE_MAX_WORDS = 6
+LONE_MIN_SECTION_WORDS = 40
+LONE_QUESTION = False  # a lone question is rhetorical more often than a heading
+
+
+def _lone_heading(i: int, texts: list[str], prose: list[bool], first: int) -> bool:
+    words = texts[i].split()
+    if _title_case(words) and len(words) > 1:
+        return True  # shaped like a title
+    if len(words) > LONE_MAX_WORDS or (not LONE_QUESTION and texts[i].rstrip().endswith("?")):
+        return False
+    if i <= first or not prose[i - 1]:
+        return False
+    following = 0
+    for j in range(i + 1, len(texts)):
+        if prose[j]:
+            following += len(texts[j].split())
+    return following >= LONE_MIN_SECTION_WORDS
+
+
+# A block of several lines (a list, code, a table) may open a heading's section as prose does: reference
+# pages and engineering posts put lists and code straight under their headings.
+FOLLOWED_BY_BLOCK = True
+
+
 def _heading_context(i: int, texts: list[str], shapes: list[bool], prose: list[bool], first: int) -> bool:
-    """A heading stands alone between paragraphs: prose (or a sub-heading over prose) follows it, and
+    """A heading stands alone between paragraphs: prose or a list (or a sub-heading over them) follows it, and
     what precedes it is not a lead-in (a line ending in ':') nor part of a run of short lines."""
     if i + 1 >= len(texts):
         return False
     # prose next, maybe after sub-headings or short caption/label lines
     for j in range(i + 1, min(i + 4, len(texts))):
-        if prose[j]:
+        if prose[j] or (FOLLOWED_BY_BLOCK and "\n" in texts[j]):
             break
         if not (shapes[j] or len(texts[j].split()) <= 8):
             return False

@@ -36,18 +36,25 @@ _OPENERS = _word_set(
     what who why how where"""
 )
 
+# What may open a sentence: a digit, a capital (Latin, Latin Extended-A, Greek, Cyrillic) or a letter of a
+# script without case (Arabic, Hebrew).
+_CAPITAL = (
+    "A-Z0-9À-ÖØ-Þ"
+    "ĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
+    "Α-ΩА-ЯЁ\u05d0-\u05ea\u0621-\u064a"
+)
 # One character class up front lets the regex engine skip quickly to the next candidate end mark.
 _BOUNDARY = re.compile(
-    r"""[.!?…。！？](?:
+    r"""[.!?…。！？؟](?:
         (?<=[。！？])[。！？]*[」』）”’]*(?=\s*\S)                          # CJK: no space or capital needed
-    |   (?<=[.!?…])[.!?…]*["'”’»)\]]*(?=\s+(?:["'“‘«(\[]\s?)*[A-Z0-9À-ÖØ-Þ])  # marks, closers, space, opener
-    )""",
+    |   (?<=[.!?…؟])[.!?…؟]*["'”’»)\]]*(?=\s+(?:["'“‘«(\[]\s?)*[CAPITAL])  # marks, closers, space, opener
+    )""".replace("CAPITAL", _CAPITAL),
     re.VERBOSE,
 )
 _NEXT_WORD = re.compile(r"\s+[\"'“‘«(\[]*([\w’'-]+)")
 _DOTTED_ACRONYM = re.compile(r"^(?:[A-Za-z]\.){2,}$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•·▪]\s|\d{1,3}[.)]\s|#{1,6}\s|>\s?)")
-_OPENS_SENTENCE = re.compile(r"\s*[\"'“‘«(\[]*[A-Z0-9À-ÖØ-Þ]")
+_OPENS_SENTENCE = re.compile(r"\s*[\"'“‘«(\[]*[" + _CAPITAL + "]")
 _LINE_END_MARKS = frozenset(".!?…:;,\"'”’)]")
 
 

@@ -144,3 +144,46 @@ def test_html_bold_paragraph_over_prose_is_a_heading_but_bold_sentences_are_not(
         "<p><b>Note: this story was updated.</b></p><p>Critics said the plan ignored public transport.</p>"
     )
     assert headings(parse_document(html, "html")) == [None, "What the money buys"]
+
+
+# --- one sub-heading -----------------------------------------------------------------------------------
+
+SHORT_ARTICLE = [
+    "The city council approved a new parking plan on Tuesday after months of debate. Residents will pay "
+    "less for permits, but visitors will pay more at the busiest times of day.",
+    "The plan was drawn up after a survey found that most people in the centre struggled to park near "
+    "their homes in the evening.",
+    "From March, permits for residents will cost half as much as today, and each household may buy two. "
+    "Visitors will pay by the hour, with higher rates in the evening and on weekends.",
+    "The council expects the new rates to raise enough money to pay for two new car parks on the edge of "
+    "town within five years.",
+]
+
+
+def test_a_lone_bare_line_shaped_like_a_heading_over_a_real_section_is_a_heading():
+    # Given a short article whose only sub-heading is a bare sentence-case line between paragraphs
+    body = plain(*SHORT_ARTICLE[:2], "What changes", *SHORT_ARTICLE[2:])
+    # When it is parsed, Then the line opens a section, as it would beside a second sub-heading
+    assert headings(parse_document(body, "text")) == [None, "What changes"]
+    two = plain(SHORT_ARTICLE[0], "Why now", SHORT_ARTICLE[1], "What changes", *SHORT_ARTICLE[2:])
+    assert headings(parse_document(two, "text")) == [None, "Why now", "What changes"]
+
+
+def test_a_single_caption_like_line_does_not_break_an_article():
+    # Given the same article with a photo caption where the sub-heading was
+    caption = "Flood water covers the main road into the town on Sunday"
+    body = plain(*SHORT_ARTICLE[:2], caption, *SHORT_ARTICLE[2:])
+    # Then the article stays one section
+    assert headings(parse_document(body, "text")) == [None]
+
+
+def test_a_lone_short_line_with_no_section_after_it_is_not_a_heading():
+    body = plain(*SHORT_ARTICLE, "What changes", "Ends here.")
+    assert headings(parse_document(body, "text")) == [None]
+
+
+def test_a_heading_may_have_a_list_right_under_it():
+    body = plain(
+        PARA_1, "What you need", "- a ticket\n- a passport\n- two photos", PARA_2, "How to apply", PARA_3
+    )
+    assert headings(parse_document(body, "text")) == [None, "What you need", "How to apply"]

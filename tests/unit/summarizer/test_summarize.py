@@ -1,7 +1,6 @@
 """summarize(): the digest, outline, keywords and status contract."""
 
 import math
-import time
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -140,11 +139,10 @@ def test_text_in_a_language_without_a_stop_word_list_still_summarizes():
         assert body[span.start : span.end] == span.text
 
 
-def test_huge_body_is_summarized_quickly():
+def test_huge_body_is_summarized():
+    # (how its time grows with length is measured by `make bench`, not asserted here)
     huge = "\n\n".join([ARTICLE.split("\n\n", 1)[1]] * 400)  # about 60,000 words
-    t0 = time.perf_counter()
     summary = summarize(huge, max_sentences=3)
-    assert time.perf_counter() - t0 < 5
     assert summary.status == "ready"
     assert len(summary.digest) == 3
 
@@ -172,6 +170,10 @@ def test_same_input_same_output():
                     "(Aside.) ",
                     "- item\n",
                     "```\ncode\n```\n",
+                    "背景\n\n",
+                    "北京市政府周一公布了新的计划。",
+                    "東京都は計画を発表した。",
+                    "서울시는 새 요금 체계를 발표했다. ",
                 ]
             ),
         ),
@@ -208,3 +210,16 @@ def test_a_name_written_as_two_capitalised_words_is_one_keyword():
     assert "Whole Foods" in keywords
     assert "Whole" not in keywords and "Foods" not in keywords
     assert "Monday" not in keywords
+
+
+def test_a_name_comes_before_a_common_word_used_as_often():
+    # Given an article where a name and a common noun each recur in three sentences (the noun first)
+    body = (
+        "The bridge over the river will close for repairs in March. Engineers found cracks in the bridge "
+        "last year, according to Halvorsen. Halvorsen, the city's chief engineer, wants the work done "
+        "before summer. Drivers will use the ferry while the bridge is shut, and Halvorsen expects delays."
+    )
+    keywords = list(summarize(body).keywords)
+    # Then the name ranks above the noun
+    assert "Halvorsen" in keywords and "bridge" in keywords
+    assert keywords.index("Halvorsen") < keywords.index("bridge")

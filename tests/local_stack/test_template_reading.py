@@ -4,17 +4,6 @@ from newsdigest_local.apigw import build_event, match_route
 from newsdigest_local.template import Resolver, Template
 
 
-def test_template_declares_the_pipeline():
-    template = Template.load()
-    functions = template.functions
-    assert {"IngestFunction", "ApiFunction", "SummarizeFunction"} <= set(functions)
-    stream = functions["SummarizeFunction"].streams[0]
-    assert stream.table == "ArticlesTable"
-    assert stream.report_failures and stream.bisect and 0 < stream.max_retries <= 10
-    assert stream.on_failure_queue == "SummarizeFailureQueue"
-    assert stream.filters, "the summarizer must not be fed its own writes"
-
-
 def test_routes_are_matched_most_specific_first():
     routes = Template.load().routes
     route, params, _ = match_route(routes, "POST", "/articles/batch")
