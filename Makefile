@@ -34,6 +34,10 @@ test: $(VENV)/.installed $(TOOLS)/.installed
 test-fast: $(VENV)/.installed
 	$(PY) -m pytest -q -m "not e2e and not template" $(ARGS)
 
+# schemathesis with every check, 200 examples per operation, against the local stack (a few minutes).
+fuzz: $(VENV)/.installed
+	NEWSDIGEST_FUZZ_EXAMPLES=200 NEWSDIGEST_FUZZ_CHECKS=all $(PY) -m pytest -q tests/e2e/test_schemathesis.py $(ARGS)
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check functions infra tests bench
 	$(VENV)/bin/ruff format --check functions infra tests bench
@@ -60,9 +64,11 @@ chaos: $(VENV)/.installed
 
 eval: $(VENV)/.bench-installed
 	$(PY) bench/eval.py $(ARGS)
+	$(PY) bench/eval_extraction.py
 
 bench: $(VENV)/.bench-installed
 	$(PY) bench/bench.py $(ARGS)
+	$(PY) bench/extraction_bench.py
 	$(PY) bench/cold_start.py
 
 clean:

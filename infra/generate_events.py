@@ -44,18 +44,21 @@ def api_event(
     path_params: dict[str, str] | None = None,
     accept: str | None = None,
     form: str | None = None,
+    opml: str | None = None,
 ) -> dict[str, Any]:
     headers = dict(HEADERS)
     if body is not None:
         headers["Content-Type"] = "application/json"
-    if method in {"POST", "DELETE"} and path.startswith("/articles"):
+    if opml is not None:
+        headers["Content-Type"] = "text/x-opml"
+    if method in {"POST", "DELETE"} and path.startswith(("/articles", "/feeds")):
         headers["x-api-key"] = "local-api-key-example"  # API Gateway checks it before the function runs
     if accept:
         headers["Accept"] = accept
     if form is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     return {
-        "body": json.dumps(body) if body is not None else form,
+        "body": json.dumps(body) if body is not None else (form if form is not None else opml),
         "resource": resource,
         "path": path,
         "httpMethod": method,
@@ -83,6 +86,8 @@ def api_event(
             "resourcePath": resource,
             "httpMethod": method,
             "apiId": "1234567890",
+            "domainName": "1234567890.execute-api.us-east-1.amazonaws.com",
+            "domainPrefix": "1234567890",
             "protocol": "HTTP/1.1",
         },
     }
@@ -303,6 +308,18 @@ def digest_events() -> dict[str, Any]:
             "scheduled_time": SCHEDULED_TIME,
             "execution_id": "0f9ad9e4-2f5a-4d8e-9f53-3c0c2d4f8a77",
         },
+        # A schedule with no Input (or an EventBridge rule) delivers the raw event: its "time" is the run's.
+        "digest-schedule-raw.json": {
+            "version": "0",
+            "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+            "detail-type": "Scheduled Event",
+            "source": "aws.scheduler",
+            "account": "123456789012",
+            "time": SCHEDULED_TIME,
+            "region": "us-east-1",
+            "resources": ["arn:aws:scheduler:us-east-1:123456789012:schedule/default/newsdigest-DigestRun"],
+            "detail": {},
+        },
         "digest-send-sqs.json": {
             "Records": [
                 {
@@ -325,6 +342,87 @@ def digest_events() -> dict[str, Any]:
         },
         "mail-bounce-sns.json": sns_event(ses_notification("Bounce")),
         "mail-complaint-sns.json": sns_event(ses_notification("Complaint")),
+    }
+
+
+SAMPLE_FEED_URL = "https://news.example.com/feeds/all.atom"
+SAMPLE_OPML = """<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <head><title>My feeds</title></head>
+  <body>
+    <outline text="News">
+      <outline type="rss" text="Example News" xmlUrl="https://news.example.com/feeds/all.atom"/>
+      <outline type="rss" text="Example Blog" xmlUrl="https://blog.example.org/feed.json"/>
+    </outline>
+  </body>
+</opml>
+"""
+
+
+def feed_events() -> dict[str, Any]:
+    from datetime import datetime
+
+    from newsdigest.feeds.feed import Feed, FeedJob, feed_id
+
+    fid = feed_id(SAMPLE_FEED_URL)
+    at = datetime.fromisoformat(SCHEDULED_TIME.replace("Z", "+00:00"))
+    feed = Feed(
+        id=fid,
+        url=SAMPLE_FEED_URL,
+        submitted_url=SAMPLE_FEED_URL,
+        source="example-news",
+        poll_minutes=30,
+        created_at=at,
+        next_poll_at=at,
+    )
+    job = FeedJob(feed=feed, scheduled_time=at).model_dump_json()
+    return {
+        "ingest-post-feed.json": api_event(
+            "POST",
+            "/feeds",
+            "/feeds",
+            body={"url": SAMPLE_FEED_URL, "source": "example-news", "poll_minutes": 30, "full_text": "auto"},
+        ),
+        "ingest-post-feed-refused.json": api_event(
+            "POST", "/feeds", "/feeds", body={"url": "http://169.254.169.254/latest/meta-data/"}
+        ),
+        "ingest-import-opml.json": api_event("POST", "/feeds/import", "/feeds/import", opml=SAMPLE_OPML),
+        "ingest-delete-feed.json": api_event(
+            "DELETE", "/feeds/{feed_id}", f"/feeds/{fid}", path_params={"feed_id": fid}
+        ),
+        "api-list-feeds.json": api_event("GET", "/feeds", "/feeds", query={"limit": "10"}),
+        "api-get-feed.json": api_event(
+            "GET", "/feeds/{feed_id}", f"/feeds/{fid}", path_params={"feed_id": fid}
+        ),
+        "api-get-feeds-opml.json": api_event("GET", "/feeds.opml", "/feeds.opml", accept="text/x-opml"),
+        "ingest-post-article-url.json": api_event(
+            "POST", "/articles", "/articles", body={"url": SAMPLE_URL, "source": "example-news"}
+        ),
+        # EventBridge Scheduler delivers the schedule's Input with its context attributes filled in.
+        "feed-schedule.json": {
+            "scheduled_time": SCHEDULED_TIME,
+            "execution_id": "6a1f3c2e-9b7d-4e1a-8c55-2f0d9e3b7a14",
+        },
+        "feed-poll-sqs.json": {
+            "Records": [
+                {
+                    "messageId": "7b2c9f1e-3d4a-4b6c-9e8f-1a2b3c4d5e6f",
+                    "receiptHandle": "AQEBz4Fq3mR8pLkT2vX9nYc...",
+                    "body": job,
+                    "attributes": {
+                        "ApproximateReceiveCount": "1",
+                        "SentTimestamp": "1795849200000",
+                        "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+                        "ApproximateFirstReceiveTimestamp": "1795849200100",
+                    },
+                    "messageAttributes": {},
+                    "md5OfBody": hashlib.md5(job.encode()).hexdigest(),
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:newsdigest-FeedQueue-4D5E6F",
+                    "awsRegion": "us-east-1",
+                }
+            ]
+        },
     }
 
 
@@ -382,6 +480,7 @@ def main() -> None:
         "summarize-stream.json": stream_event(article),
         "summarize-failures-sqs.json": failure_destination_event(),
         **digest_events(),
+        **feed_events(),
     }
     EVENTS.mkdir(exist_ok=True)
     for name, event in events.items():

@@ -47,6 +47,17 @@ MAX_DIGEST_ARTICLES = 30
 CONFIRM_TOKEN_TTL_SECONDS = 7 * 24 * 3600
 # At most one confirmation email per address in this interval, however often it is subscribed.
 CONFIRMATION_INTERVAL_SECONDS = 600
+# Feeds (issue 9): outlines one OPML import may hold; feeds one OPML export lists.
+MAX_OPML_OUTLINES = 100
+MAX_OPML_EXPORT = 5000
+# A fetched page (POST /articles {url}, a teaser's page) may be this large, decompressed.
+MAX_PAGE_BYTES = 3 * 1024 * 1024
+# A confirmation email being sent holds this claim; a crashed request's claim expires after it (longer than
+# SubscriptionsFunction's Timeout), so the next request sends.
+CONFIRMATION_CLAIM_SECONDS = 60
+# The signing secret is read from Secrets Manager at most this often per execution environment: a rotated
+# key reaches every warm function within this time.
+SIGNING_KEYS_MAX_AGE_SECONDS = 300
 
 
 class Settings(BaseModel):
@@ -60,9 +71,13 @@ class Settings(BaseModel):
         default="",
         description="NEWSDIGEST_CORS_ALLOW_ORIGIN: an origin (or *) browsers may call from; empty: none",
     )
-    signing_secret: str = Field(
-        default="newsdigest-local-signing-secret",
-        description="NEWSDIGEST_SIGNING_SECRET: HMAC key for pagination cursors",
+    signing_secret_arn: str = Field(
+        default="",
+        description="NEWSDIGEST_SIGNING_SECRET_ARN: the Secrets Manager secret holding the HMAC key of "
+        "cursors and email links (read at run time). Required in Lambda; elsewhere, empty: a random key",
+    )
+    lambda_function_name: str = Field(
+        default="", description="AWS_LAMBDA_FUNCTION_NAME: set by Lambda; a deployment fails closed"
     )
     # ---- digest emails (issue 5)
     subscribers_table: str = Field(
@@ -79,9 +94,36 @@ class Settings(BaseModel):
         default="", description="NEWSDIGEST_MAIL_CONFIGURATION_SET: SES configuration set (empty: none)"
     )
     public_base_url: str = Field(
-        default="http://127.0.0.1:3000",
-        description="NEWSDIGEST_PUBLIC_URL: base URL of the API as links in emails show it",
+        default="",
+        description="NEWSDIGEST_PUBLIC_URL: base URL of the API as links in emails show it; empty behind "
+        "API Gateway: the URL the request came in on",
     )
+
+    # ---- feeds and pages (issue 9)
+    feeds_table: str = Field(default="newsdigest-feeds", description="FEEDS_TABLE: the followed feeds")
+    feed_queue_url: str = Field(
+        default="", description="FEED_QUEUE_URL: where the feed schedule puts one poll job per due feed"
+    )
+    fetch_timeout_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        le=60,
+        description="NEWSDIGEST_FETCH_TIMEOUT: seconds one fetch (DNS, redirects, body) may take in all",
+    )
+    fetch_allow_loopback_ports: str = Field(
+        default="",
+        pattern=r"^[0-9, ]*$",
+        description="NEWSDIGEST_FETCH_ALLOW_LOOPBACK_PORTS: tests and the local stack only (never set in "
+        "template.yaml): comma-separated ports on 127.0.0.1 the fetcher may reach",
+    )
+
+    @property
+    def loopback_ports(self) -> frozenset[int]:
+        return frozenset(int(p) for p in self.fetch_allow_loopback_ports.replace(" ", "").split(",") if p)
+
+    @property
+    def in_lambda(self) -> bool:
+        return bool(self.lambda_function_name)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -33,10 +33,22 @@ def _no_lone_surrogates(value: Any) -> Any:
 NoLoneSurrogates = BeforeValidator(_no_lone_surrogates)
 
 
+def without_lone_surrogates(value: str) -> str:
+    """``value`` with each lone surrogate replaced by U+FFFD: for text that is no one's input to refuse
+    (a feed's own title, shown and stored beside the entries that are checked)."""
+    return _LONE_SURROGATE.sub("\ufffd", value)
+
+
+# Tags of a body that takes one of several shapes (POST /articles: with a body, or a URL alone).
+_UNION_TAGS = {"with_body", "by_url"}
+
+
 def field_path(loc: Iterable[Any]) -> str:
     parts = [str(p) for p in loc]
     if len(parts) > 1 and parts[0] in _LOCATION_PREFIXES:
         # Powertools adds the parameter name after "body" for embedded models (e.g. body.article.title).
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in _UNION_TAGS:
         parts = parts[1:]
     return ".".join(parts) or "body"
 

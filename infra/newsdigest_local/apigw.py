@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from newsdigest_local.runtime import LocalRuntime
+from newsdigest_local.runtime import LocalRuntime, RuntimeClosed
 from newsdigest_local.template import ACCOUNT, ApiRoute
 
 STAGE = "local"
@@ -28,7 +28,9 @@ def build_event(
     path_params: dict[str, str] | None,
 ) -> dict[str, Any]:
     split = urlsplit(raw_path)
-    path = unquote(split.path)
+    # A REST API hands the function the path as sent (still percent-encoded); only the path parameters
+    # arrive decoded (match_route decodes them).
+    path = split.path
     query = parse_qsl(split.query, keep_blank_values=True)
     multi_headers: dict[str, list[str]] = {}
     for name, value in headers:
@@ -76,16 +78,24 @@ def build_event(
 def match_route(
     routes: list[ApiRoute], method: str, path: str
 ) -> tuple[ApiRoute | None, dict[str, str], list[str]]:
-    """The route for (method, path), its path parameters, and the methods the path allows."""
-    allowed: list[str] = []
-    for route in routes:
-        m = route.pattern.match(path)
-        if not m:
-            continue
+    """API Gateway's lookup: first the resource - the whole path must match (a literal segment wins over a
+    ``{param}``, which wins over a greedy ``{param+}``) - then the method on that resource only. Returns the
+    route, its path parameters (URL-decoded, as API Gateway hands them over) and the resource's methods.
+
+    ``path`` is the request path as sent (still percent-encoded): a parameter is one raw segment, so
+    ``%2F`` stays inside its parameter and ``%0A`` is an ordinary character of it."""
+    found = [(route.rank, route) for route in routes if route.pattern.fullmatch(path)]
+    if not found:
+        return None, {}, []
+    resource = min(found, key=lambda pair: pair[0])[1].path
+    on_resource = [route for _, route in found if route.path == resource]
+    allowed = sorted({route.method for route in on_resource})
+    for route in on_resource:
         if route.method in {method, "ANY"}:
-            return route, {k: unquote(v) for k, v in m.groupdict().items()}, allowed
-        allowed.append(route.method)
-    return None, {}, sorted(set(allowed))
+            match = route.pattern.fullmatch(path)
+            assert match is not None
+            return route, {k: unquote(v) for k, v in match.groupdict().items()}, allowed
+    return None, {}, allowed
 
 
 def preflight_headers(cors: dict[str, Any]) -> dict[str, str]:
@@ -99,8 +109,22 @@ def preflight_headers(cors: dict[str, Any]) -> dict[str, str]:
     return {header: str(cors[key]).strip("'") for key, header in names.items() if cors.get(key)}
 
 
+# API Gateway's own answers when no function runs: (status, body) as AWS sends them without a template's
+# GatewayResponses; the template's GatewayResponses replace them (ApiServer.gateway_response).
+AWS_GATEWAY_RESPONSES: dict[str, tuple[int, str]] = {
+    "MISSING_AUTHENTICATION_TOKEN": (403, '{"message":"Missing Authentication Token"}'),
+    "INVALID_API_KEY": (403, '{"message":"Forbidden"}'),
+    "REQUEST_TOO_LARGE": (413, '{"message":"Request Too Long"}'),
+    "DEFAULT_5XX": (502, '{"message": "Internal server error"}'),
+}
+# API Gateway refuses request payloads over 10 MB before any function runs.
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+
+
 class ApiServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 dropped connections when many clients connected at once.
+    request_queue_size = 128
 
     def __init__(
         self,
@@ -111,6 +135,7 @@ class ApiServer(ThreadingHTTPServer):
         key_required: Callable[[ApiRoute], bool] = lambda route: False,
         api_key: str = "",
         cors: dict[str, Any] | None = None,
+        gateway_responses: dict[str, Any] | None = None,
     ) -> None:
         # The Api's resolved Cors setting: API Gateway answers preflights itself (a mock integration).
         self.cors = cors
@@ -118,12 +143,22 @@ class ApiServer(ThreadingHTTPServer):
         self.routes = routes
         self.key_required = key_required
         self.api_key = api_key
+        # The Api's resolved GatewayResponses (template.yaml): how API Gateway's own refusals look.
+        self.gateway_responses = gateway_responses or {}
         super().__init__((host, port), _Handler)
 
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"
+
+    def gateway_response(self, kind: str) -> tuple[int, bytes]:
+        """(status, JSON body) of API Gateway's own answer of this kind, shaped by the template."""
+        status, body = AWS_GATEWAY_RESPONSES.get(kind, AWS_GATEWAY_RESPONSES["DEFAULT_5XX"])
+        configured = self.gateway_responses.get(kind) or {}
+        status = int(configured.get("StatusCode", status))
+        body = (configured.get("ResponseTemplates") or {}).get("application/json", body)
+        return status, str(body).encode()
 
 
 def _error(code: str, message: str) -> bytes:
@@ -137,38 +172,46 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # the runtime logs each invocation itself
         pass
 
+    def _gateway(self, kind: str, headers: dict[str, str] | None = None) -> None:
+        status, body = self.server.gateway_response(kind)
+        self._send(status, dict(headers or {}), body)
+
     def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_PAYLOAD_BYTES:
+            # Refused unread, as API Gateway does; the connection closes (the body is not drained).
+            self.close_connection = True
+            self._gateway("REQUEST_TOO_LARGE", {"Connection": "close"})
+            return
         body = self.rfile.read(length) if length else None
         path = urlsplit(self.path).path
-        route, params, allowed = match_route(self.server.routes, self.command, unquote(path))
+        route, params, allowed = match_route(self.server.routes, self.command, path)
         if route is None and self.command == "OPTIONS" and allowed and self.server.cors:
             self._send(200, preflight_headers(self.server.cors), b"")
             return
         if route is None:
-            if allowed:
-                self._send(
-                    405,
-                    {"Allow": ", ".join(allowed)},
-                    _error(
-                        "method_not_allowed",
-                        f"{self.command} is not allowed on {path}; use {', '.join(allowed)}",
-                    ),
-                )
-            else:
-                self._send(404, {}, _error("not_found", f"no route for {self.command} {path}"))
+            # API Gateway answers a path or a method it does not have with MISSING_AUTHENTICATION_TOKEN
+            # (no Allow header, no 405); the template's GatewayResponses turn it into a 404.
+            self._gateway("MISSING_AUTHENTICATION_TOKEN")
             return
         if self.server.key_required(route) and not hmac.compare_digest(
             (self.headers.get("x-api-key") or "").encode(), self.server.api_key.encode()
         ):
             # API Gateway's INVALID_API_KEY answer (template GatewayResponses): no function runs.
-            self._send(403, {}, _error("forbidden", "send a valid API key in the x-api-key header"))
+            self._gateway("INVALID_API_KEY")
             return
         event = build_event(self.command, self.path, list(self.headers.items()), body, route, params)
         try:
             result = self.server.runtime.invoke(
                 route.function, event, f"{self.command} {self.path}", lambda r: str(r.get("statusCode"))
             )
+        except RuntimeClosed:
+            self.close_connection = True
+            self._send(503, {"Connection": "close"}, _error("unavailable", "the local stack is stopping"))
+            return
         except Exception:  # the function crashed: API Gateway answers 502
             self._send(502, {}, _error("bad_gateway", "the function failed; see the local stack's log"))
             return
@@ -192,7 +235,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def __getattr__(self, name: str) -> Any:
-        # Every method (TRACE, PROPFIND, ...) is routed: unknown ones get a 405 with Allow, as from the API.
+        # Every method (TRACE, PROPFIND, ...) is routed: one the resource lacks gets API Gateway's 404.
         if name.startswith("do_"):
             return self._handle
         raise AttributeError(name)

@@ -1,6 +1,6 @@
 """The ``newsdigest`` command: run the service locally (serve), invoke one function, fire a schedule,
-redrive failed articles, and summarize files. A developer tool: it ships with the local stack, never in the
-Lambda bundle."""
+redrive failed articles, summarize files and extract the article of web pages. A developer tool: it ships with
+the local stack, never in the Lambda bundle."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ DEFAULT_STATE_DIR = Path(".local")
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import signal
-
     from newsdigest_local.stack import LocalStack
 
     parameters = dict(item.split("=", 1) for item in args.parameter)
@@ -27,6 +25,8 @@ def _serve(args: argparse.Namespace) -> int:
         state_dir=args.state_dir,
         quiet=not args.verbose,
         parameters=parameters,
+        run_schedules=not args.no_schedules,
+        fetch_loopback_ports=",".join(str(p) for p in args.fetch_loopback_port),
     )
     stack.start()
     origin = (
@@ -34,26 +34,22 @@ def _serve(args: argparse.Namespace) -> int:
         if stack.api_key_generated
         else "from NEWSDIGEST_API_KEY"
     )
-    print(
+    schedules = "off (fire them by hand)" if args.no_schedules else "fired on time (newsdigest schedule list)"
+    banner = (
         f"newsdigest local stack is up\n  API:          {stack.api_url}\n"
         f"  AWS endpoint: {stack.aws_endpoint} (moto: point AWS_ENDPOINT_URL here)\n"
         f"  API key:      {stack.api_key} ({origin}); send it as x-api-key on POST and DELETE\n"
         f"  Mail:         {stack.mail_dir}/*.eml (every email SES accepted)\n"
-        "  Ctrl-C stops it.",
-        flush=True,
+        f"  Schedules:    {schedules}\n"
+        "  Ctrl-C stops it."
     )
-
-    def _terminate(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        stack.serve_forever()
-    except KeyboardInterrupt:
-        print("\nstopping...", flush=True)
-    finally:
-        stack.stop()
-    print("stopped", flush=True)
+    # SIGINT and SIGTERM both stop it, even when the parent ignores SIGINT; the stop is bounded.
+    stack.serve_until_signalled(
+        on_ready=lambda: print(banner, flush=True),
+        on_signal=lambda: print("\nstopping...", flush=True),
+        on_stopped=lambda: print("stopped", flush=True),
+        exit_when_stopped=True,
+    )
     return 0
 
 
@@ -211,6 +207,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a template parameter, e.g. -p ReadsRequireApiKey=true",
     )
     serve.add_argument("-v", "--verbose", action="store_true", help="show Powertools logs and metrics too")
+    serve.add_argument(
+        "--no-schedules", action="store_true", help="do not fire the template's schedules on time"
+    )
+    serve.add_argument(
+        "--fetch-loopback-port",
+        type=int,
+        action="append",
+        default=[],
+        metavar="PORT",
+        help="let the fetcher reach this port on 127.0.0.1 (a feed or page served on this machine); "
+        "local only, never possible in a deployment",
+    )
     serve.set_defaults(func=_serve)
 
     invoke = sub.add_parser(
@@ -262,6 +270,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="read JSON lines {id, title, body, format}, write one result per line",
     )
     summ.set_defaults(func=_summarize)
+
+    from newsdigest.extraction import command as extract_command
+
+    extract = sub.add_parser(
+        "extract",
+        help="print the article of a web page as JSON (title, text, headings, author, date, language)",
+    )
+    extract_command.build_parser(extract)
+    extract.set_defaults(func=extract_command.run)
     return parser
 
 

@@ -10,6 +10,8 @@ import json
 import os
 import sys
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,22 @@ from newsdigest_local.template import Template
 def _stderr(line: str) -> None:
     # stdout carries only the function's result (JSON), as with `sam local invoke`.
     print(line, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """While a function runs, whatever it writes to stdout - Powertools' JSON logs (a WARNING), EMF
+    metrics, a print - goes to stderr, at the file-descriptor level (Powertools' handler holds the stdout
+    it found at import), so that the caller's stdout carries only the result: `... | jq` works."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _running_endpoint(state_dir: Path) -> str | None:
@@ -45,6 +63,12 @@ def _describe(result: Any) -> str:
 
 
 def invoke(function: str, event: dict[str, Any], *, state_dir: Path, endpoint: str | None = None) -> Any:
+    """Run ``function`` on ``event``; the function's own output goes to stderr, the result is returned."""
+    with stdout_to_stderr():
+        return _invoke(function, event, state_dir=state_dir, endpoint=endpoint)
+
+
+def _invoke(function: str, event: dict[str, Any], *, state_dir: Path, endpoint: str | None = None) -> Any:
     endpoint = endpoint or _running_endpoint(state_dir)
     template = Template.load()
     if endpoint:

@@ -74,15 +74,17 @@ class QueuePoller(Poller):
         runtime: LocalRuntime,
         *,
         poll_interval: float = 0.2,
-        retry_delay: int = 1,
+        visibility_timeout: int | None = None,
     ) -> None:
         super().__init__(source.function, runtime.log, poll_interval)
         self.source = source
         self.queue_url = queue_url
         self.queue_arn = queue_arn
         self.runtime = runtime
-        # Lambda leaves a failed message invisible for the queue's VisibilityTimeout; locally a short wait.
-        self.retry_delay = retry_delay
+        # As on Lambda, a failed message is left alone: it comes back once the queue's VisibilityTimeout
+        # (template.yaml; moto applies it at receive) has passed, and goes to the DLQ after
+        # maxReceiveCount receives. A number here shortens that wait (tests), never the default.
+        self.visibility_timeout = visibility_timeout
         self.sqs = boto3.client("sqs", region_name=REGION)
         self.delivered = 0
         self.failed = 0
@@ -114,11 +116,12 @@ class QueuePoller(Poller):
         for message in messages:
             if message["MessageId"] in failed:
                 self.failed += 1
-                self.sqs.change_message_visibility(
-                    QueueUrl=self.queue_url,
-                    ReceiptHandle=message["ReceiptHandle"],
-                    VisibilityTimeout=self.retry_delay,
-                )
+                if self.visibility_timeout is not None:
+                    self.sqs.change_message_visibility(
+                        QueueUrl=self.queue_url,
+                        ReceiptHandle=message["ReceiptHandle"],
+                        VisibilityTimeout=self.visibility_timeout,
+                    )
             else:
                 self.delivered += 1
                 self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
@@ -171,14 +174,15 @@ class TopicPoller(Poller):
         self.seen = len(self._published())
         self.delivered = 0
 
-    def _published(self) -> list[Any]:
+    def _published(self, start: int = 0) -> list[Any]:
+        """What the topic published, from the ``start``-th notification on (moto keeps them all)."""
         from moto.sns.models import sns_backends
 
         topic = sns_backends[ACCOUNT][REGION].topics.get(self.topic_arn)
-        return list(topic.sent_notifications) if topic else []
+        return list(topic.sent_notifications[start:]) if topic else []
 
     def poll_once(self) -> int:
-        fresh = self._published()[self.seen :]
+        fresh = self._published(self.seen)
         for message_id, message, subject, *_ in fresh:
             self.seen += 1
             event = sns_event(self.topic_arn, message_id, message, subject)

@@ -19,6 +19,10 @@ Handler = Callable[[dict[str, Any], Any], Any]
 Around = Callable[[str, Handler, dict[str, Any], Any], Any]
 
 
+class RuntimeClosed(RuntimeError):
+    """The stack is stopping: no further invocation starts."""
+
+
 def _print(line: str) -> None:
     print(line, flush=True)
 
@@ -36,6 +40,7 @@ class LocalRuntime:
         # Lambda runs one event at a time per execution environment; Powertools keeps per-invocation state
         # in module globals, so invocations are serialised here too.
         self._lock = threading.Lock()
+        self._closed = threading.Event()
         self._handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {}
         environment: dict[str, str] = {}
         for spec in self.specs.values():
@@ -45,6 +50,11 @@ class LocalRuntime:
         os.environ.update(environment)
         self.environment = environment
         self.around: Around | None = None
+
+    def close(self) -> None:
+        """Start no more invocations: requests and batches still waiting for their turn are refused, so a
+        stop is not held up by a queue of them (one already running finishes in its thread)."""
+        self._closed.set()
 
     def handler(self, logical_id: str) -> Callable[[dict[str, Any], Any], Any]:
         if logical_id not in self._handlers:
@@ -67,6 +77,8 @@ class LocalRuntime:
         spec = self.specs[logical_id]
         handler = self.handler(logical_id)
         with self._lock:
+            if self._closed.is_set():
+                raise RuntimeClosed(f"the local stack is stopping; {logical_id} was not invoked")
             started = time.perf_counter()
             try:
                 context = LocalContext(logical_id, spec.memory, spec.timeout)

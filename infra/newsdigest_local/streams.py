@@ -7,13 +7,14 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 
 from newsdigest_local.runtime import LocalRuntime
-from newsdigest_local.template import REGION, StreamSource
+from newsdigest_local.template import ACCOUNT, REGION, StreamSource
 
 
 def matches(pattern: Any, value: Any) -> bool:
@@ -64,6 +65,120 @@ def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     }
 
 
+# How many GetRecords calls may go into filling one batch when the filter drops most records.
+MAX_READS_PER_BATCH = 10
+# A range handed to an on-failure destination is read back by its consumer (SummarizeFailuresFunction):
+# AWS keeps stream records 24 h; locally the records from such a range on are kept this long.
+FAILED_RANGE_HOLD_SECONDS = 600.0
+
+
+def _moto_stream_shard(table_name: str) -> Any:
+    """moto's in-process copy of a table's stream (the stack's moto server runs in this process)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    table = dynamodb_backends[ACCOUNT][REGION].tables.get(table_name)
+    return getattr(table, "stream_shard", None)
+
+
+def guard_stream(table_name: str) -> threading.Lock | None:
+    """Serialise moto's appends to and reads from a table's stream with ``trim_stream``: moto numbers a
+    record by ``len(items)`` and reads by offset, so a trim must not interleave with either. Call before
+    anything writes to the table. Returns the lock (None when the table has no stream here)."""
+    shard = _moto_stream_shard(table_name)
+    if shard is None:
+        return None
+    lock: threading.Lock | None = shard.__dict__.get("_local_stack_lock")
+    if lock is None:
+        lock = threading.Lock()
+        add, get = shard.add, shard.get
+
+        def locked_add(old: Any, new: Any) -> None:
+            with lock:
+                add(old, new)
+
+        def locked_get(start: int, quantity: int) -> list[dict[str, Any]]:
+            with lock:
+                if start < shard.starting_sequence_number:  # trimmed: AWS's answer, not moto's 500
+                    from moto.core.exceptions import JsonRESTError
+
+                    raise JsonRESTError(
+                        "TrimmedDataAccessException", f"sequence number {start} is beyond the trim horizon"
+                    )
+                return list(get(start, quantity))
+
+        shard.add, shard.get, shard._local_stack_lock = locked_add, locked_get, lock
+    return lock
+
+
+def trim_stream(table_name: str, upto: int) -> int:
+    """Drop the records up to sequence number ``upto`` (inclusive) from moto's copy of the stream; the
+    sequence numbers of the rest and of later records stay as they were. Returns how many went.
+
+    moto keeps every record - the old and the new image of every write - for as long as the process
+    lives (AWS keeps them 24 h); under load that was most of the stack's memory. Locally a record goes
+    once every mapping of the stream has been handed it (a reader starting at TRIM_HORIZON then sees
+    the oldest record not yet handed on)."""
+    shard = _moto_stream_shard(table_name)
+    lock = guard_stream(table_name)
+    if shard is None or lock is None:
+        return 0
+    with lock:
+        count = min(upto + 1 - shard.starting_sequence_number, len(shard.items))
+        if count <= 0:
+            return 0
+        del shard.items[:count]
+        shard.starting_sequence_number += count
+    return count
+
+
+def forget_shard_iterator(iterator: str | None) -> None:
+    """moto keeps every shard iterator it hands out (one per GetRecords call, ~2 KB each) for ever."""
+    if not iterator:
+        return
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    dynamodbstreams_backends[ACCOUNT][REGION].shard_iterators.pop(iterator, None)
+
+
+class StreamTrimmer:
+    """Trims a table's stream up to the lowest checkpoint of the mappings that read it."""
+
+    def __init__(
+        self,
+        table_name: str,
+        readers: int,
+        hold_seconds: float = FAILED_RANGE_HOLD_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.table_name = table_name
+        self.readers = readers
+        self.hold_seconds = hold_seconds
+        self._clock = clock
+        self._positions: dict[str, int] = {}
+        self._holds: dict[int, float] = {}  # first sequence number of a failed range -> kept until
+        self._lock = threading.Lock()
+        self.trimmed = 0
+        guard_stream(table_name)
+
+    def hold(self, first_sequence: int) -> None:
+        """A range from ``first_sequence`` on went to an on-failure destination: keep it readable for a
+        while (its consumer reads it back), as AWS's 24 h retention does."""
+        with self._lock:
+            self._holds[first_sequence] = self._clock() + self.hold_seconds
+
+    def checkpoint(self, reader: str, sequence: int) -> None:
+        with self._lock:
+            self._positions[reader] = sequence
+            if len(self._positions) < self.readers:
+                return
+            upto = min(self._positions.values())
+            now = self._clock()
+            self._holds = {first: until for first, until in self._holds.items() if until > now}
+            if self._holds:
+                upto = min(upto, min(self._holds) - 1)
+        self.trimmed += trim_stream(self.table_name, upto)
+
+
 class StreamPoller(threading.Thread):
     def __init__(
         self,
@@ -73,6 +188,8 @@ class StreamPoller(threading.Thread):
         failure_queue_url: str | None,
         poll_interval: float = 0.2,
         retry_delay: float = 0.2,
+        on_checkpoint: Callable[[str, int], None] | None = None,
+        on_dead_letter: Callable[[int], None] | None = None,
     ) -> None:
         super().__init__(name=f"stream-{source.function}", daemon=True)
         self.source = source
@@ -81,6 +198,13 @@ class StreamPoller(threading.Thread):
         self.failure_queue_url = failure_queue_url
         self.poll_interval = poll_interval
         self.retry_delay = retry_delay
+        # Called with (poller name, sequence number) once every record up to it has been handled.
+        self.on_checkpoint = on_checkpoint
+        # Called with the first sequence number of a range before it goes to the on-failure destination.
+        self.on_dead_letter = on_dead_letter
+        # One batch per GetRecords call: AWS returns at most 1 MB a call, and moto would otherwise build
+        # (and the client parse) responses of up to 1,000 records of full item images at once.
+        self.read_limit = max(1, source.batch_size)
         self._stop_event = threading.Event()
         self._iterators: dict[str, str | None] = {}
         self.streams = boto3.client("dynamodbstreams", region_name=REGION)
@@ -113,27 +237,56 @@ class StreamPoller(threading.Thread):
         return self._iterators
 
     def poll_once(self) -> int:
-        """Read what the stream has, deliver it in batches; returns the number of records read."""
+        """Read a batch from the stream and deliver it; returns the number of records read. The position
+        moves on only once the batch is handled (delivered, or handed to the on-failure destination): an
+        error in between reads the same records again, as Lambda's checkpoint would."""
         seen = 0
         for shard_id, iterator in list(self._shard_iterators().items()):
-            if iterator is None:
+            if iterator is None or self._stop_event.is_set():
                 continue
-            response = self.streams.get_records(ShardIterator=iterator, Limit=1000)
-            self._iterators[shard_id] = response.get("NextShardIterator")
-            records = [lambda_record(r, self.stream_arn) for r in response.get("Records", [])]
-            seen += len(records)
-            wanted = [
-                r
-                for r in records
-                if not self.source.filters or any(matches(f, r) for f in self.source.filters)
-            ]
-            for i in range(0, len(wanted), self.source.batch_size):
-                self.deliver(wanted[i : i + self.source.batch_size], shard_id)
+            # Fill one batch with records that pass the filter (Lambda filters before batching), a few
+            # reads at most; records filtered out are not kept.
+            wanted: list[dict[str, Any]] = []
+            last_sequence: int | None = None
+            following: str | None = iterator
+            for _ in range(MAX_READS_PER_BATCH):
+                assert following is not None
+                response = self.streams.get_records(ShardIterator=following, Limit=self.read_limit)
+                if following != iterator:
+                    forget_shard_iterator(following)
+                following = response.get("NextShardIterator")
+                records = [lambda_record(r, self.stream_arn) for r in response.get("Records", [])]
+                seen += len(records)
+                if records:
+                    last_sequence = int(records[-1]["dynamodb"]["SequenceNumber"])
+                wanted += [
+                    r
+                    for r in records
+                    if not self.source.filters or any(matches(f, r) for f in self.source.filters)
+                ]
+                if not records or not following or len(wanted) >= self.source.batch_size:
+                    break
+            try:
+                for i in range(0, len(wanted), self.source.batch_size):
+                    self.deliver(wanted[i : i + self.source.batch_size], shard_id)
+            except BaseException:
+                forget_shard_iterator(following)
+                raise
+            if self._stop_event.is_set():  # stopped mid-batch: not handled, so no checkpoint
+                forget_shard_iterator(following)
+                return seen
+            self._iterators[shard_id] = following
+            if following != iterator:
+                forget_shard_iterator(iterator)
+            if last_sequence is not None and self.on_checkpoint:
+                self.on_checkpoint(self.name, last_sequence)
         return seen
 
     def deliver(self, batch: list[dict[str, Any]], shard_id: str, attempts: int = 0) -> None:
         pending = batch
         while pending:
+            if self._stop_event.is_set():  # the stack is stopping: leave the rest unhandled
+                return
             what = f"stream batch of {len(pending)} record(s)" + (f", retry {attempts}" if attempts else "")
             try:
                 result = self.runtime.invoke(self.source.function, {"Records": pending}, what, _failures)
@@ -179,6 +332,8 @@ class StreamPoller(threading.Thread):
             )
             return
         first, last = batch[0]["dynamodb"], batch[-1]["dynamodb"]
+        if self.on_dead_letter:
+            self.on_dead_letter(int(first["SequenceNumber"]))
         message = {
             "requestContext": {
                 "requestId": str(uuid.uuid4()),

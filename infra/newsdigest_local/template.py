@@ -52,9 +52,18 @@ class ApiRoute:
 
     @property
     def pattern(self) -> re.Pattern[str]:
-        regex = re.sub(r"\\\{(\w+)\\\+\\\}", r"(?P<\1>.+)", re.escape(self.path))
+        """Matches a whole request path (use ``fullmatch``: ``$`` would also match before a trailing
+        newline). A ``{param}`` is one non-empty segment, a greedy ``{param+}`` one or more."""
+        regex = re.sub(r"\\\{(\w+)\\\+\\\}", r"(?P<\1>[^/]+(?:/[^/]+)*)", re.escape(self.path))
         regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", regex)
-        return re.compile(f"^{regex}$")
+        return re.compile(regex)
+
+    @property
+    def rank(self) -> tuple[int, ...]:
+        """API Gateway's precedence, segment by segment: literal (0) before ``{param}`` (1) before
+        ``{param+}`` (2); the smallest rank among the resources that match a path wins."""
+        segments = self.path.strip("/").split("/")
+        return tuple(2 if s.endswith("+}") else 1 if s.startswith("{") else 0 for s in segments)
 
     @property
     def specificity(self) -> tuple[int, int]:

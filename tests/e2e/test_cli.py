@@ -104,3 +104,59 @@ def test_invoke_against_a_running_stack_shares_its_tables(stack, tmp_path: Path)
         )
         assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["statusCode"] == 200  # the GET found what the POST stored
+
+
+def test_invoke_stdout_is_the_result_only_and_the_functions_logs_go_to_stderr(tmp_path: Path):
+    # An SNS message that is no SES notification makes MailEventsFunction log a WARNING
+    event = json.loads((ROOT / "events" / "mail-bounce-sns.json").read_text())
+    event["Records"][0]["Sns"]["Message"] = "not an SES notification"
+    (tmp_path / "event.json").write_text(json.dumps(event))
+    result = subprocess.run(
+        [
+            *CLI,
+            "invoke",
+            "MailEventsFunction",
+            "-e",
+            str(tmp_path / "event.json"),
+            "--state-dir",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"suppressed": 0}  # the whole of stdout parses as JSON
+    assert '"level":"WARNING"' in result.stderr
+
+
+def test_serve_stops_on_sigint_even_when_its_parent_ignores_sigint(tmp_path: Path):
+    # A shell's background job (or a supervisor) starts it with SIGINT ignored: Python then installs no
+    # KeyboardInterrupt handler, so serve must install its own.
+    port = free_port()
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), "--state-dir", str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=clean_env(),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if "Ctrl-C" in line or not line:
+                break
+        assert requests.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 200
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+        assert proc.returncode == 0 and "stopped" in out
+        assert not (tmp_path / "stack.json").exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

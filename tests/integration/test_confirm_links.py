@@ -61,7 +61,7 @@ def test_opening_the_link_shows_a_button_and_confirms_nothing(aws):
 
 
 def test_a_forged_link_gets_no_page(aws):
-    secret = aws.environment["NEWSDIGEST_SIGNING_SECRET"]
+    secret = aws.resolver.secrets[aws.environment["NEWSDIGEST_SIGNING_SECRET_ARN"]]  # read at run time
     unbound = issue_token("confirm", subscriber_id(ADA), secret, expires_at=2**40)  # no request id
     assert call(aws, "subscriptions-confirm.json", token="not-a-token")[0] == 400
     assert call(aws, "subscriptions-confirm.json", token=unbound)[0] == 400
@@ -98,7 +98,7 @@ def test_an_old_link_cannot_reactivate_an_address_unsubscribed_and_subscribed_ag
     # Given an address that confirmed, then unsubscribed
     old = subscribe(aws)
     assert call(aws, "subscriptions-confirm-post.json", token=old)[0] == 200
-    secret = aws.environment["NEWSDIGEST_SIGNING_SECRET"]
+    secret = aws.resolver.secrets[aws.environment["NEWSDIGEST_SIGNING_SECRET_ARN"]]  # read at run time
     unsubscribe = issue_token("unsubscribe", subscriber_id(ADA), secret)
     assert call(aws, "unsubscribe-one-click.json", token=unsubscribe)[0] == 200
     # When someone subscribes it again (within the email interval: no new email; and after it)
@@ -112,3 +112,29 @@ def test_an_old_link_cannot_reactivate_an_address_unsubscribed_and_subscribed_ag
     assert status(aws) == "pending"
     # only the new email's link does
     assert call(aws, "subscriptions-confirm-post.json", token=new)[0] == 200 and status(aws) == "active"
+
+
+class UnavailableMailer:
+    """SES throttles every send: nothing goes out."""
+
+    def send(self, raw: bytes) -> str:
+        from newsdigest.errors import MailUnavailable
+
+        raise MailUnavailable("Maximum sending rate exceeded")
+
+
+def test_a_newer_request_whose_email_did_not_go_out_voids_no_link(aws, fakes):
+    clock = Clock()
+    fakes(clock=clock)
+    first = subscribe(aws, frequency="daily")
+    # When the address is subscribed again past the interval, but SES does not take the email
+    clock.now += timedelta(minutes=11)
+    fakes(clock=clock, mailer=UnavailableMailer())
+    code, _ = call(aws, "subscriptions-post.json", body=subscription(ADA, frequency="weekly"))
+    assert code == 503 and len(mail_to(ADA)) == 1
+    # Then the email that did go out still confirms (its own request: daily), and the claim is gone
+    table = boto3.resource("dynamodb").Table(aws.environment["SUBSCRIBERS_TABLE"])
+    item = table.get_item(Key={"id": subscriber_id(ADA), "sk": "subscriber"})["Item"]
+    assert "confirm_claim" not in item
+    code, page = call(aws, "subscriptions-confirm-post.json", token=first)
+    assert code == 200 and "daily" in page and status(aws) == "active"

@@ -35,6 +35,11 @@ class LambdaCrash(BaseException):
     """The sender's process dies (out of memory, timeout): nothing after this point runs."""
 
 
+def signing_secret(aws) -> str:
+    """The key the functions read at run time from the template's secret (in moto)."""
+    return aws.resolver.secrets[aws.environment["NEWSDIGEST_SIGNING_SECRET_ARN"]]
+
+
 def call(aws, event_name: str, *, body: dict | None = None, token: str | None = None) -> tuple[int, Any]:
     event = load_event(event_name)
     if body is not None:
@@ -77,11 +82,8 @@ def summarize_all(aws) -> None:
 
 
 def digest_poller(aws) -> QueuePoller:
-    (poller,) = [
-        p
-        for p in queue_pollers(aws, aws.resolver, retry_delay=0)
-        if p.source.function == "DigestSendFunction"
-    ]
+    pollers = queue_pollers(aws, aws.resolver, visibility_timeout=0)
+    (poller,) = [p for p in pollers if p.source.function == "DigestSendFunction"]
     return poller
 
 
@@ -271,9 +273,7 @@ def test_one_click_unsubscribe_stops_the_digest(aws, period):
     subscribe_and_confirm(aws, "ada@example.com")
     poller = digest_poller(aws)
     fire(aws, period - timedelta(days=1))  # an earlier period: empty, nothing sent
-    token = issue_token(
-        "unsubscribe", subscriber_id("ada@example.com"), aws.environment["NEWSDIGEST_SIGNING_SECRET"]
-    )
+    token = issue_token("unsubscribe", subscriber_id("ada@example.com"), signing_secret(aws))
 
     status, page = call(aws, "unsubscribe-page.json", token=token)
     assert status == 200 and "<form" in page and 'method="post"' in page
@@ -315,7 +315,7 @@ def _tamper(token: str) -> str:
 )
 def test_forged_or_tampered_unsubscribe_tokens_are_400(aws, make):
     subscribe_and_confirm(aws, "ada@example.com")
-    token = make(aws.environment["NEWSDIGEST_SIGNING_SECRET"])
+    token = make(signing_secret(aws))
     for event in ("unsubscribe-one-click.json", "unsubscribe-page.json"):
         status, error = call(aws, event, token=token)
         assert status == 400 and error["error"]["code"] == "invalid_token"
@@ -325,9 +325,7 @@ def test_forged_or_tampered_unsubscribe_tokens_are_400(aws, make):
 
 
 def test_a_valid_token_for_an_unknown_subscriber_is_404_and_reveals_nothing(aws):
-    token = issue_token(
-        "unsubscribe", subscriber_id("nobody@example.com"), aws.environment["NEWSDIGEST_SIGNING_SECRET"]
-    )
+    token = issue_token("unsubscribe", subscriber_id("nobody@example.com"), signing_secret(aws))
     status, error = call(aws, "unsubscribe-one-click.json", token=token)
     assert status == 404 and "nobody" not in json.dumps(error)
 
@@ -338,7 +336,7 @@ def test_an_old_confirmation_link_does_not_resubscribe_after_unsubscribing(aws):
     confirm_token = link_token(confirmation, "/subscriptions/confirm")
     assert call(aws, "subscriptions-confirm-post.json", token=confirm_token)[0] == 200
     assert call(aws, "subscriptions-confirm-post.json", token=confirm_token)[0] == 200  # a second click
-    secret = aws.environment["NEWSDIGEST_SIGNING_SECRET"]
+    secret = signing_secret(aws)
     unsubscribe = issue_token("unsubscribe", subscriber_id("ada@example.com"), secret)
     assert call(aws, "unsubscribe-one-click.json", token=unsubscribe)[0] == 200
     status, error = call(aws, "subscriptions-confirm-post.json", token=confirm_token)

@@ -97,3 +97,19 @@ def test_an_unknown_item_identifier_fails_the_whole_batch():
     p, _ = poller(runtime)
     p.deliver([record(1), record(2)], "shard-1")
     assert runtime.batches == [["1", "2"], ["1", "2"]]
+
+
+def test_a_stopping_poller_makes_no_further_attempts():
+    # Given a function that keeps crashing, and a stack told to stop during the first attempt
+    runtime = FakeRuntime([RuntimeError("boom")] * 10)
+    p, sqs = poller(runtime, retries=5)
+    calls = runtime.invoke
+
+    def stop_then_crash(*args: Any, **kwargs: Any) -> Any:
+        p.stop()
+        return calls(*args, **kwargs)
+
+    runtime.invoke = stop_then_crash  # type: ignore[method-assign]
+    p.deliver([record(i) for i in range(1, 9)], "shard-1")
+    # Then no retry and no bisection follows: the stop is not held up by the retry schedule
+    assert runtime.batches == [[str(i) for i in range(1, 9)]] and sqs.messages == []

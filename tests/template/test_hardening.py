@@ -23,6 +23,8 @@ FUNCTIONS = (
     "DigestScheduleFunction",
     "DigestSendFunction",
     "MailEventsFunction",
+    "FeedScheduleFunction",
+    "FeedPollFunction",
 )
 # Cursors (ApiFunction), confirm/unsubscribe tokens (SubscriptionsFunction) and the unsubscribe link of
 # every digest (DigestSendFunction) are signed or verified; nothing else touches the signing secret.
@@ -147,6 +149,8 @@ def test_each_dead_letter_queue_alarms_on_its_first_message(template):
         "DigestDeadLetterQueue",
         "DigestScheduleDeadLetterQueue",
         "MailEventsDeadLetterQueue",
+        "FeedDeadLetterQueue",
+        "FeedScheduleDeadLetterQueue",
     }
     for queue in queues:
         props = alarm_on(
@@ -233,7 +237,11 @@ def test_the_summarizer_reads_our_stream_only_and_the_sender_our_queue_only(temp
     for function in readers:
         (stream,) = [s for s in role_statements(template, function) if stream_actions & set(actions(s))]
         assert resources(stream) == [{"Fn::Sub": "${ArticlesTable.Arn}/stream/*"}]
-    consumers = {"DigestSendFunction": "DigestQueue", "SummarizeFailuresFunction": "SummarizeFailureQueue"}
+    consumers = {
+        "DigestSendFunction": "DigestQueue",
+        "SummarizeFailuresFunction": "SummarizeFailureQueue",
+        "FeedPollFunction": "FeedQueue",
+    }
     for function, queue_name in consumers.items():
         (queue,) = [s for s in role_statements(template, function) if "sqs:ReceiveMessage" in actions(s)]
         assert resources(queue) == [{"Fn::GetAtt": [queue_name, "Arn"]}]

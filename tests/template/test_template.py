@@ -201,3 +201,14 @@ def test_every_queue_is_encrypted_which_checkov_cannot_see():
     """CKV_AWS_27 is skipped because it reads only KmsMasterKeyId: this checks SSE-SQS instead."""
     queues = Template.load().of_type("AWS::SQS::Queue")
     assert queues and all(props.get("SqsManagedSseEnabled") is True for props in queues.values())
+
+
+def test_the_fetchers_loopback_setting_is_never_in_the_template():
+    """Tests and the local stack may let the fetcher reach a port on 127.0.0.1; a deployment never can."""
+    assert "NEWSDIGEST_FETCH_ALLOW_LOOPBACK_PORTS" not in (ROOT / "template.yaml").read_text()
+
+
+def test_a_page_fetch_fits_in_api_gateways_29_seconds():
+    spec = Template.load().resources["IngestFunction"]["Properties"]
+    fetch = float(spec["Environment"]["Variables"]["NEWSDIGEST_FETCH_TIMEOUT"])
+    assert fetch + 5 <= spec["Timeout"] < 29

@@ -87,7 +87,7 @@ def test_a_function_behind_the_api_naming_the_api_is_a_cycle(tmp_path):
 def test_no_function_role_carries_an_aws_managed_policy(translated):
     resources = translated["Resources"]
     functions = {k: v for k, v in resources.items() if v["Type"] == "AWS::Lambda::Function"}
-    assert len(functions) == 8
+    assert len(functions) == 10
     for logical, function in functions.items():
         role = function["Properties"]["Role"]["Fn::GetAtt"][0]
         assert "ManagedPolicyArns" not in resources[role]["Properties"], f"{logical}'s role {role}"
@@ -95,6 +95,7 @@ def test_no_function_role_carries_an_aws_managed_policy(translated):
     mappings = [v["Properties"] for v in resources.values() if v["Type"] == "AWS::Lambda::EventSourceMapping"]
     assert sorted(m["FunctionName"]["Ref"] for m in mappings) == [
         "DigestSendFunctionAliaslive",
+        "FeedPollFunctionAliaslive",
         "SummarizeFailuresFunctionAliaslive",
         "SummarizeFunctionAliaslive",
     ]
@@ -124,12 +125,18 @@ def test_api_keys_as_cloudformation_deploys_it(reads_need_key):
         ("POST", "/articles/batch"),
         ("DELETE", "/articles/{article_id}"),
         ("POST", "/articles/{article_id}/summarize"),
+        ("POST", "/feeds"),
+        ("POST", "/feeds/import"),
+        ("DELETE", "/feeds/{feed_id}"),
     }
     reads = {
         ("GET", "/articles"),
         ("GET", "/articles/{article_id}"),
         ("GET", "/articles/{article_id}/digest"),
         ("GET", "/digests/{day}"),
+        ("GET", "/feeds"),
+        ("GET", "/feeds/{feed_id}"),
+        ("GET", "/feeds.opml"),
     }
     assert needs_key == (writes | reads if reads_need_key == "true" else writes)
     assert ("OPTIONS", "/articles") not in needs_key and "options" in paths["/articles"]

@@ -13,7 +13,7 @@ from newsdigest_local.template import Template
 
 def test_the_hourly_schedule_has_a_retry_policy_a_dlq_and_the_scheduled_time_as_input():
     template = Template.load()
-    assert schedule_names(template) == ["HourlyDigest"]
+    assert set(schedule_names(template)) == {"HourlyDigest", "FeedPolls"}
     schedule = find_schedule(template, "HourlyDigest")
     assert schedule["function"] == "DigestScheduleFunction"
     assert schedule["ScheduleExpression"] == "cron(0 * * * ? *)"
@@ -46,3 +46,11 @@ def test_every_async_path_of_the_digest_has_a_dead_letter_queue():
     assert json.dumps(resources["MailEventsFunction"]["Properties"]["Events"]["MailEvents"]).count(
         "MailEventsDeadLetterQueue"
     )
+
+
+def test_a_schedule_without_input_gets_the_raw_event_with_its_time():
+    schedule = find_schedule(Template.load(), "HourlyDigest")
+    raw = {key: value for key, value in schedule.items() if key != "Input"}
+    event = schedule_event(raw, datetime(2026, 11, 29, 7, 0, tzinfo=UTC))
+    assert event["time"] == "2026-11-29T07:00:00Z" and event["detail-type"] == "Scheduled Event"
+    assert json.loads(json.dumps(event)) == event

@@ -35,6 +35,8 @@ def test_the_handlers_are_the_templates():
         "digest_schedule",
         "digest_send",
         "mail_events",
+        "feed_schedule",
+        "feed_poll",
     }
 
 
@@ -71,3 +73,12 @@ def test_hundreds_of_responses_in_one_process_are_counted_without_error():
 
     for status in [200] * 150 + [404] * 150:
         assert count_response({"statusCode": status})["statusCode"] == status
+
+
+def test_a_long_lived_process_survives_a_hundred_values_of_one_metric():
+    """The local stack and the e2e run are one process: Powertools publishes a metric on its 100th value,
+    which needs the namespace every function has from the template."""
+    from newsdigest.observability import count_response
+
+    for _ in range(150):
+        assert count_response({"statusCode": 422})["statusCode"] == 422

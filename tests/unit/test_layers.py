@@ -27,6 +27,14 @@ PURE_DOMAIN = [
     "newsdigest.subscriptions.periods",
     "newsdigest.subscriptions.links",
     "newsdigest.subscriptions.emails",
+    "newsdigest.fetcher",
+    "newsdigest.feeds.parse",
+    "newsdigest.feeds.text",
+    "newsdigest.feeds.polling",
+    "newsdigest.feeds.feed",
+    "newsdigest.feeds.opml",
+    "newsdigest.extraction",
+    "newsdigest.extraction.command",
 ]
 # Logic: no AWS (it receives stores and clients as arguments).
 LOGIC = [
@@ -35,6 +43,9 @@ LOGIC = [
     "newsdigest.articles.summaries",
     "newsdigest.subscriptions.subscribers",
     "newsdigest.subscriptions.deliveries",
+    "newsdigest.feeds.registry",
+    "newsdigest.articles.pages",
+    "newsdigest.feeds.runs",
     "newsdigest.wiring",  # builds the DAL lazily: importing it costs no boto3
 ]
 
@@ -142,3 +153,9 @@ def test_the_cycle_finder_finds_a_cycle_hidden_in_a_function(tmp_path):
         "newsdigest.api.service",
         "newsdigest.api.app",
     ]
+
+
+def test_extraction_imports_trafilatura_only_when_a_page_is_read(imported_by):
+    # trafilatura costs a few hundred ms of cold start; a Lambda that never reads a page never pays it
+    assert "trafilatura" not in imported_by["newsdigest.extraction"]
+    assert "trafilatura" not in imported_by["newsdigest.extraction.command"]

@@ -23,6 +23,9 @@ def _json_loads(text: str) -> Any:
         raise json.JSONDecodeError("JSON nests too deeply", text, 0) from None
 
 
+_OPML_TYPES = ("text/x-opml", "application/xml", "text/xml", "application/octet-stream", "text/plain")
+
+
 def _refusal(event: Mapping[str, Any]) -> tuple[int, str, str] | None:
     """A request refused before any parsing: too large, or bytes that are not UTF-8 text."""
     body = event.get("body")
@@ -32,8 +35,11 @@ def _refusal(event: Mapping[str, Any]) -> tuple[int, str, str] | None:
         return 413, "payload_too_large", f"request body is over the limit of {MAX_REQUEST_BYTES} bytes"
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     content_type = (headers.get("content-type") or "application/json").strip().lower()
-    # JSON everywhere, and the form body RFC 8058 one-click unsubscribes are POSTed with.
-    if not content_type.startswith(("application/json", "application/x-www-form-urlencoded")):
+    # JSON everywhere, the form body RFC 8058 one-click unsubscribes are POSTed with, and OPML files.
+    allowed: tuple[str, ...] = ("application/json", "application/x-www-form-urlencoded")
+    if event.get("resource") == "/feeds/import":
+        allowed += _OPML_TYPES
+    if not content_type.startswith(allowed):
         return 415, "unsupported_media_type", "send the request body as application/json"
     if event.get("isBase64Encoded"):
         try:
@@ -43,19 +49,35 @@ def _refusal(event: Mapping[str, Any]) -> tuple[int, str, str] | None:
     return None
 
 
+# Every answer (JSON, HTML pages, errors): browsers must not sniff a JSON or text body into something else.
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
+
+
+def with_security_headers(response: dict[str, Any]) -> dict[str, Any]:
+    multi = response.get("multiValueHeaders")
+    if multi is not None:
+        for name, value in SECURITY_HEADERS.items():
+            multi[name] = [value]
+    else:
+        response["headers"] = (response.get("headers") or {}) | SECURITY_HEADERS
+    return response
+
+
 class NewsApiResolver(APIGatewayRestResolver):
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         refusal = _refusal(event)
         if refusal:
             status, code, message = refusal
             # Powertools' request validation runs before any middleware, so this guard sits in front of it.
-            return {
-                "statusCode": status,
-                "headers": {"Content-Type": "application/json"},
-                "body": json.dumps(error_body(code, message)),
-                "isBase64Encoded": False,
-            }
-        return super().resolve(event, context)
+            return with_security_headers(
+                {
+                    "statusCode": status,
+                    "headers": {"Content-Type": "application/json"},
+                    "body": json.dumps(error_body(code, message)),
+                    "isBase64Encoded": False,
+                }
+            )
+        return with_security_headers(super().resolve(event, context))
 
 
 def build_resolver(*routers: APIGatewayRouter, settings: Settings) -> NewsApiResolver:

@@ -4,11 +4,10 @@ function carries only the routes - and the IAM permissions - it needs."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from newsdigest import wiring
@@ -20,16 +19,19 @@ from newsdigest.articles.ids import ID_LENGTH
 from newsdigest.articles.ingest import ingest_article, ingest_batch
 from newsdigest.articles.models import (
     Article,
-    ArticleIn,
     ArticleOut,
     ArticlePage,
+    ArticlePost,
     BatchIn,
     BatchResult,
+    Day,
     DigestOut,
     IngestResult,
+    PageIn,
     SummarizeRequested,
 )
-from newsdigest.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SOURCE_CHARS
+from newsdigest.articles.pages import fetched_article
+from newsdigest.config import DEFAULT_PAGE_SIZE, MAX_DATE_RANGE_DAYS, MAX_PAGE_SIZE, MAX_SOURCE_CHARS
 from newsdigest.errors import ArticleNotFound
 from newsdigest.observability import MetricUnit, metrics
 
@@ -51,16 +53,23 @@ def _json(model: type, description: str) -> Any:
 
 @write_router.post(
     "/articles",
-    summary="Ingest one article",
+    summary="Ingest one article: its text, a whole web page as HTML, or a URL alone",
+    description="With `body`: stored as sent (an HTML body that is a whole web page is stored as its "
+    "extracted article, Markdown with the page's own section headings). With `url` alone: the service "
+    "fetches the page (the safe fetcher's rules apply) and stores its extracted article. A page without "
+    "article text is a 422 `no_article_text`; a refused URL a 422 `url_refused` naming the rule; a page "
+    "that cannot be fetched a 502 (or 504 when it took too long).",
     security=WRITE_SECURITY,
     responses={
         200: _json(IngestResult, "Already stored (unchanged) or updated"),
         201: _json(IngestResult, "Stored for the first time"),
-        **documented_errors(*WRITE_ERRORS),
+        **documented_errors(*WRITE_ERRORS, 502, 504),
     },
 )
-def post_article(article: ArticleIn) -> Response[dict]:
+def post_article(article: Annotated[ArticlePost, Body()]) -> Response[dict]:
     services = wiring.services
+    if isinstance(article, PageIn):
+        article = fetched_article(article, services.fetcher)
     result = ingest_article(article, services.article_store, services.clock)
     metrics.add_metric(name=f"Articles{result.status.capitalize()}", unit=MetricUnit.Count, value=1)
     return Response(
@@ -145,9 +154,24 @@ def get_articles(
     cursor: Annotated[
         str | None, Query(max_length=1024, description="next_cursor of the previous page")
     ] = None,
-    date: Annotated[date | None, Query(description="Only articles ingested on this UTC day")] = None,
-    from_: Annotated[date | None, Query(alias="from", description="First UTC day of a range")] = None,
-    to: Annotated[date | None, Query(description="Last UTC day of a range (inclusive)")] = None,
+    date: Annotated[
+        Day | None,
+        Query(description="Only articles ingested on this UTC day, YYYY-MM-DD. Not with from/to (422)."),
+    ] = None,
+    from_: Annotated[
+        Day | None,
+        Query(
+            alias="from",
+            description="First UTC day of a range, YYYY-MM-DD. Not with date (422); not after to (422).",
+        ),
+    ] = None,
+    to: Annotated[
+        Day | None,
+        Query(
+            description="Last UTC day of a range (inclusive), YYYY-MM-DD; a range covers at most "
+            f"{MAX_DATE_RANGE_DAYS} days (422)."
+        ),
+    ] = None,
     source: Annotated[
         str | None, Query(min_length=1, max_length=MAX_SOURCE_CHARS, description="Only this source")
     ] = None,
@@ -157,7 +181,7 @@ def get_articles(
         services.article_store,
         limit=limit,
         cursor=cursor,
-        secret=services.settings.signing_secret,
+        keys=services.signing_keys,
         day=date,
         day_from=from_,
         day_to=to,

@@ -16,12 +16,12 @@ from newsdigest.api.errors import documented_errors
 from newsdigest.api.http import cached
 from newsdigest.articles import catalog
 from newsdigest.articles.daily_page import render_daily_digest
-from newsdigest.articles.models import DailyDigest
+from newsdigest.articles.models import DAY_PATTERN, DailyDigest
 from newsdigest.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SOURCE_CHARS
 from newsdigest.errors import InvalidQuery
 
 router = APIGatewayRouter()
-_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})(\.html|\.json)?$")
+_DAY = re.compile(rf"^({DAY_PATTERN.strip('^$')})(\.html|\.json)?$")
 
 
 def _wants_html(suffix: str | None, accept: str | None) -> bool:
@@ -59,7 +59,9 @@ def get_daily_digest(
         str,
         Path(description="YYYY-MM-DD, optionally with .html or .json", max_length=32, pattern=_DAY.pattern),
     ],
-    tz: Annotated[str, Query(max_length=64, description="IANA time zone of the day (default UTC)")] = "UTC",
+    tz: Annotated[
+        str, Query(max_length=64, description="IANA time zone of the day (default UTC); an unknown zone: 422")
+    ] = "UTC",
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[
         str | None, Query(max_length=1024, description="next_cursor of the previous page")
@@ -82,7 +84,7 @@ def get_daily_digest(
         tz_name=tz,
         limit=limit,
         cursor=cursor,
-        secret=services.settings.signing_secret,
+        keys=services.signing_keys,
         source=source,
     )
     past = catalog.is_past(when, tz, services.clock())

@@ -23,17 +23,26 @@ from newsdigest.errors import (
     ConfirmLinkSuperseded,
     ContentUnavailable,
     DeliveryBusy,
+    FeedError,
+    FeedNotFound,
+    FetchError,
+    FetchFailed,
+    FetchRefused,
+    FetchTimeout,
+    HTTPStatusError,
     InvalidCursor,
     InvalidQuery,
     InvalidToken,
+    MailNotAllowed,
     MailRejected,
     MailUnavailable,
     NewsdigestError,
+    NoArticleOnPage,
     StaleWrite,
     StreamRangeGone,
     SubscriberNotFound,
 )
-from newsdigest.observability import logger
+from newsdigest.observability import MetricUnit, logger, metrics
 from newsdigest.validation import error_details, summary_message
 
 
@@ -68,12 +77,15 @@ _ERROR_DESCRIPTIONS = {
     413: "Body over the limit",
     415: "Body is not application/json",
     422: "A field is invalid; every such field is named in details",
-    502: "The mail service refused the message",
-    503: "A service we depend on is busy; retry after Retry-After seconds",
+    502: "The mail service refused the message, or the page/feed could not be fetched (the reason says why)",
+    503: "A service we depend on is busy or cannot send email now; retry after Retry-After seconds",
+    504: "The page/feed did not answer in time",
 }
 # Seconds a client should wait before retrying a 503 (SES throttling clears within a second or so; a busy
 # delivery claim within its lease).
 RETRY_AFTER_SECONDS = 30
+# SES refuses the account's mail (sandbox, unverified sender, paused): an operator must act first.
+MAIL_NOT_ALLOWED_RETRY_AFTER_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -82,7 +94,7 @@ class HttpError:
     code: str
     message: str | None = None  # None: the exception's own message (written for the client)
     field: str | None = None  # the request field to name in details
-    retry_after: bool = False
+    retry_after: int | None = None  # seconds, sent as Retry-After
 
 
 # Every domain error, once. Messages of the mail errors come from SES and are not for clients.
@@ -95,15 +107,36 @@ DOMAIN_ERRORS: dict[type[NewsdigestError], HttpError] = {
     InvalidQuery: HttpError(422, "validation_error"),
     ArticleTooLarge: HttpError(413, "payload_too_large", field="body"),
     ContentUnavailable: HttpError(
-        503, "content_unavailable", "the article's content cannot be read now; retry later", retry_after=True
+        503,
+        "content_unavailable",
+        "the article's content cannot be read now; retry later",
+        retry_after=RETRY_AFTER_SECONDS,
     ),
     StreamRangeGone: HttpError(500, "internal_error", "something went wrong on our side; try again"),
     StaleWrite: HttpError(409, "conflict", "the resource changed while it was written; repeat the request"),
-    DeliveryBusy: HttpError(503, "busy", "another request is handling this; retry later", retry_after=True),
+    DeliveryBusy: HttpError(
+        503, "busy", "another request is handling this; retry later", retry_after=RETRY_AFTER_SECONDS
+    ),
+    # SES refusals (README "Sending email"): nothing was sent and nothing was recorded, so a retry sends.
     MailUnavailable: HttpError(
-        503, "mail_unavailable", "the mail service is busy; retry later", retry_after=True
+        503, "mail_unavailable", "the mail service is busy; retry later", retry_after=RETRY_AFTER_SECONDS
+    ),
+    MailNotAllowed: HttpError(
+        503,
+        "mail_not_allowed",
+        "the service cannot send email to this address at the moment; retry later",
+        retry_after=MAIL_NOT_ALLOWED_RETRY_AFTER_SECONDS,
     ),
     MailRejected: HttpError(502, "mail_rejected", "the mail service refused the message"),
+    # Fetching a stranger's URL: the messages are ours and name the URL, the rule or the status.
+    FeedNotFound: HttpError(404, "not_found"),
+    FetchRefused: HttpError(422, "url_refused", field="url"),
+    NoArticleOnPage: HttpError(422, "no_article_text"),
+    FeedError: HttpError(422, "not_a_feed", field="url"),
+    FetchTimeout: HttpError(504, "upstream_timeout"),
+    FetchFailed: HttpError(502, "upstream_unreachable"),
+    HTTPStatusError: HttpError(502, "upstream_status"),
+    FetchError: HttpError(502, "upstream_error"),
 }
 
 
@@ -116,7 +149,7 @@ def domain_error_response(exc: NewsdigestError) -> Response:
             mapping.status, mapping.code, f"invalid request: {exc.field}: {message}", invalid
         )
     details = [{"field": mapping.field, "type": "invalid", "message": message}] if mapping.field else None
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if mapping.retry_after else None
+    headers = {"Retry-After": str(mapping.retry_after)} if mapping.retry_after else None
     return error_response(mapping.status, mapping.code, message, details, headers)
 
 
@@ -152,7 +185,14 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(NewsdigestError)
     def _domain(exc: NewsdigestError) -> Response:
-        if isinstance(exc, MailRejected | MailUnavailable):
+        if isinstance(exc, MailNotAllowed):
+            # Every address is refused until an operator acts: an error line and a metric to alarm on.
+            metrics.add_metric(name="MailNotAllowed", unit=MetricUnit.Count, value=1)
+            logger.error(
+                "SES refuses this account's mail: verify the sender, leave the sandbox (README)",
+                extra={"error": str(exc)},
+            )
+        elif isinstance(exc, MailRejected | MailUnavailable):
             logger.warning("mail not sent", extra={"error": str(exc)})
         return domain_error_response(exc)
 

@@ -13,15 +13,20 @@ from newsdigest.config import Settings
 
 
 def write_routers() -> list[APIGatewayRouter]:
-    from newsdigest.api import articles
+    from newsdigest.api import articles, feeds
 
-    return [articles.write_router]
+    return [articles.write_router, feeds.write_router]
 
 
 def read_routers() -> list[APIGatewayRouter]:
-    from newsdigest.api import articles, digests, service
+    from newsdigest.api import articles, digests, feeds, service
 
-    return [articles.read_router, digests.router, service.service_router(openapi_document)]
+    return [
+        articles.read_router,
+        feeds.read_router,
+        digests.router,
+        service.service_router(openapi_document),
+    ]
 
 
 def subscription_routers() -> list[APIGatewayRouter]:

@@ -15,7 +15,7 @@ from newsdigest.api.errors import documented_errors
 from newsdigest.observability import MetricUnit, metrics
 from newsdigest.subscriptions import subscribers
 from newsdigest.subscriptions.emails import render_page
-from newsdigest.subscriptions.links import MAX_TOKEN_CHARS, check_token
+from newsdigest.subscriptions.links import MAX_TOKEN_CHARS, check_token, link_base
 from newsdigest.subscriptions.models import SubscriptionAccepted, SubscriptionIn
 
 router = APIGatewayRouter()
@@ -29,6 +29,24 @@ Token = Annotated[
     str, Query(min_length=1, max_length=MAX_TOKEN_CHARS, description="The token from the email's link.")
 ]
 HTML = "text/html; charset=utf-8"
+
+
+def public_base_url(event: Any, configured: str) -> str:
+    """The base URL of links in emails: the configured one (PublicBaseUrl, e.g. a custom domain), else the
+    URL this request came in on. API Gateway's ``requestContext.path`` is the path as the client called it
+    (with the stage, or a custom domain's base path), ``path`` the resource path: the base is the prefix."""
+    if configured:
+        return configured.rstrip("/")
+    context = event.request_context
+    domain = context.domain_name
+    if not domain:
+        return ""  # not behind API Gateway (a direct invoke): the link code refuses to guess
+    called = str(event.raw_event.get("requestContext", {}).get("path") or "")
+    if called and called.endswith(event.path):
+        prefix = called[: len(called) - len(event.path)]
+    else:
+        prefix = f"/{context.stage}" if context.stage else ""
+    return f"https://{domain}{prefix.rstrip('/')}"
 
 
 def _page(title: str, message: str, **kwargs: str) -> Response[str]:
@@ -45,7 +63,7 @@ def _page(title: str, message: str, **kwargs: str) -> Response[str]:
     summary="Subscribe to the digest email (a confirmation email is sent first)",
     responses={
         202: {"description": "Accepted", "content": {"application/json": {"model": SubscriptionAccepted}}},
-        **documented_errors(400, 413, 415, 422),
+        **documented_errors(400, 413, 415, 422, 502, 503),
     },
 )
 def post_subscription(subscription: SubscriptionIn) -> Response[dict]:
@@ -55,6 +73,8 @@ def post_subscription(subscription: SubscriptionIn) -> Response[dict]:
         store=services.subscriber_store,
         mailer=services.mailer,
         settings=services.settings,
+        keys=services.signing_keys,
+        base_url=public_base_url(router.current_event, services.settings.public_base_url),
         now=services.clock(),
     )
     metrics.add_metric(name="SubscriptionRequests", unit=MetricUnit.Count, value=1)
@@ -69,11 +89,12 @@ def post_subscription(subscription: SubscriptionIn) -> Response[dict]:
 )
 def get_confirm(token: Token) -> Response[str]:
     services = wiring.services
-    subscribers.check_confirm_link(token, settings=services.settings, now=services.clock())
+    subscribers.check_confirm_link(token, keys=services.signing_keys, now=services.clock())
+    base = public_base_url(router.current_event, services.settings.public_base_url)
     return _page(
         "Confirm your subscription",
         "Receive the news digest at this address?",
-        form_action=f"{services.settings.public_base_url.rstrip('/')}/subscriptions/confirm?token={quote(token)}",
+        form_action=f"{link_base(base)}/subscriptions/confirm?token={quote(token)}",
         button="Confirm subscription",
     )
 
@@ -88,7 +109,7 @@ def get_confirm(token: Token) -> Response[str]:
 def post_confirm(token: Token) -> Response[str]:
     services = wiring.services
     subscriber = subscribers.confirm(
-        token, store=services.subscriber_store, settings=services.settings, now=services.clock()
+        token, store=services.subscriber_store, keys=services.signing_keys, now=services.clock()
     )
     prefs = subscriber.preferences
     when = f"{prefs.frequency}, at {prefs.send_hour:02d}:00 {prefs.timezone}" if prefs else ""
@@ -99,11 +120,12 @@ def post_confirm(token: Token) -> Response[str]:
 @router.get("/unsubscribe", summary="The unsubscribe page: one button", responses=PAGE_RESPONSES)
 def get_unsubscribe(token: Token) -> Response[str]:
     services = wiring.services
-    check_token(token, "unsubscribe", services.settings, services.clock())
+    check_token(token, "unsubscribe", services.signing_keys, services.clock())
+    base = public_base_url(router.current_event, services.settings.public_base_url)
     return _page(
         "Unsubscribe",
         "Stop receiving the news digest at this address?",
-        form_action=f"{services.settings.public_base_url.rstrip('/')}/unsubscribe?token={quote(token)}",
+        form_action=f"{link_base(base)}/unsubscribe?token={quote(token)}",
         button="Unsubscribe",
     )
 
@@ -116,7 +138,7 @@ def get_unsubscribe(token: Token) -> Response[str]:
 def post_unsubscribe(token: Token) -> Response[str]:
     services = wiring.services
     subscribers.unsubscribe(
-        token, store=services.subscriber_store, settings=services.settings, now=services.clock()
+        token, store=services.subscriber_store, keys=services.signing_keys, now=services.clock()
     )
     metrics.add_metric(name="Unsubscribes", unit=MetricUnit.Count, value=1)
     return _page("You are unsubscribed", "You will not receive the news digest any more.")

@@ -24,7 +24,7 @@ from newsdigest.articles.timeline import TimelineReader, window_bounds
 from newsdigest.clock import utcnow
 from newsdigest.config import MAX_DATE_RANGE_DAYS
 from newsdigest.errors import InvalidCursor, InvalidQuery
-from newsdigest.signing import BadSignature, sign, verify
+from newsdigest.signing import BadSignature, Keys, sign, verify
 
 MAX_CURSOR_CHARS = 1024
 _CURSOR = "cursor"  # the signing context: a cursor is never an email link's token
@@ -34,16 +34,16 @@ class ArticleReader(TimelineReader, Protocol):
     def get_article(self, article_id: str) -> Article: ...
 
 
-def encode_cursor(position: dict[str, Any], secret: str) -> str:
+def encode_cursor(position: dict[str, Any], keys: Keys) -> str:
     """An opaque, signed position in a listing: a client can hand back only a cursor this API issued."""
-    return sign(position, secret, _CURSOR)
+    return sign(position, keys, _CURSOR)
 
 
-def decode_cursor(cursor: str, secret: str) -> dict[str, Any]:
+def decode_cursor(cursor: str, keys: Keys) -> dict[str, Any]:
     if len(cursor) > MAX_CURSOR_CHARS:
         raise InvalidCursor("the cursor is too long")
     try:
-        return verify(cursor, secret, _CURSOR, max_chars=MAX_CURSOR_CHARS)
+        return verify(cursor, keys, _CURSOR, max_chars=MAX_CURSOR_CHARS)
     except BadSignature as exc:
         raise InvalidCursor() from exc
 
@@ -90,19 +90,19 @@ def _read_page(
     scope: dict[str, Any],
     limit: int,
     cursor: str | None,
-    secret: str,
+    keys: Keys,
     bounds: tuple[str, str] | None,
     source: str | None,
 ) -> tuple[list[ArticleHeader], str | None]:
     start_key = None
     if cursor:
-        position = decode_cursor(cursor, secret)
+        position = decode_cursor(cursor, keys)
         if position.get("scope") != scope or not isinstance(position.get("key"), dict):
             raise InvalidCursor("the cursor belongs to another listing; drop it or repeat the same filters")
         start_key = position["key"]
     key_from, key_to = bounds if bounds else (None, None)
     page = store.timeline(limit=limit, start_key=start_key, key_from=key_from, key_to=key_to, source=source)
-    next_cursor = encode_cursor({"scope": scope, "key": page.last_key}, secret) if page.last_key else None
+    next_cursor = encode_cursor({"scope": scope, "key": page.last_key}, keys) if page.last_key else None
     return page.items, next_cursor
 
 
@@ -111,7 +111,7 @@ def list_articles(
     *,
     limit: int,
     cursor: str | None,
-    secret: str,
+    keys: Keys,
     day: date | None = None,
     day_from: date | None = None,
     day_to: date | None = None,
@@ -137,7 +137,7 @@ def list_articles(
         "source": source,
     }
     headers, next_cursor = _read_page(
-        store, scope=scope, limit=limit, cursor=cursor, secret=secret, bounds=bounds, source=source
+        store, scope=scope, limit=limit, cursor=cursor, keys=keys, bounds=bounds, source=source
     )
     items = [ArticleListItem.model_validate(h, from_attributes=True) for h in headers]
     return ArticlePage(items=items, next_cursor=next_cursor)
@@ -162,7 +162,7 @@ def daily_digest(
     tz_name: str,
     limit: int,
     cursor: str | None,
-    secret: str,
+    keys: Keys,
     source: str | None = None,
 ) -> DailyDigest:
     """Every article ingested on `day` in time zone `tz_name`, newest first, with its digest and outline."""
@@ -173,7 +173,7 @@ def daily_digest(
         scope=scope,
         limit=limit,
         cursor=cursor,
-        secret=secret,
+        keys=keys,
         bounds=day_bounds(day, tz),
         source=source,
     )

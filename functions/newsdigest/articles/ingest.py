@@ -18,9 +18,10 @@ from newsdigest.articles.models import (
     IngestResult,
     IngestStatus,
 )
+from newsdigest.articles.pages import posted_article
 from newsdigest.clock import Clock, utcnow
 from newsdigest.config import MAX_ARTICLE_RESPONSE_BYTES
-from newsdigest.errors import ArticleTooLarge
+from newsdigest.errors import ArticleTooLarge, NoArticleOnPage
 from newsdigest.summarizer import parse_document
 from newsdigest.validation import error_details, summary_message
 
@@ -59,7 +60,9 @@ def build_article(data: ArticleIn, now: datetime) -> Article:
 
 
 def ingest_article(data: ArticleIn, store: ArticleWriter, clock: Clock = utcnow) -> IngestResult:
-    article = build_article(data, clock())
+    """Store one article (a whole web page posted as HTML is stored as its extracted article). Raises
+    NoArticleOnPage for a page without article text."""
+    article = build_article(posted_article(data), clock())
     status = store.put_article(article)
     return IngestResult(id=article.id, status=status)
 
@@ -74,13 +77,17 @@ def ingest_batch(
     valid: list[tuple[int, Article]] = []
     for index, raw in enumerate(raw_articles):
         try:
-            valid.append((index, build_article(ArticleIn.model_validate(raw), now)))
+            # A whole web page posted as HTML is stored as its extracted article, checked like any other.
+            valid.append((index, build_article(posted_article(ArticleIn.model_validate(raw)), now)))
         except ValidationError as exc:
             details = error_details(exc.errors(include_url=False, include_input=False))
             error = {"code": "validation_error", "message": summary_message(details), "details": details}
             results.append(BatchItemResult(index=index, status="error", error=error))
         except ArticleTooLarge as exc:
             error = {"code": "payload_too_large", "message": str(exc)}
+            results.append(BatchItemResult(index=index, status="error", error=error))
+        except NoArticleOnPage as exc:
+            error = {"code": "no_article_text", "message": str(exc)}
             results.append(BatchItemResult(index=index, status="error", error=error))
     for index, article in valid:
         try:

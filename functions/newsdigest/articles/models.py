@@ -6,10 +6,19 @@ The same models generate the OpenAPI document, so the document cannot drift from
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from typing import Annotated, Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from newsdigest.config import MAX_BODY_BYTES, MAX_SOURCE_CHARS, MAX_TITLE_CHARS, MAX_URL_CHARS
@@ -20,6 +29,35 @@ SummaryStatus = Literal["pending", "ready", "too_short", "failed"]
 IngestStatus = Literal["created", "updated", "unchanged"]
 
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+# A day is ISO 8601 YYYY-MM-DD and nothing else: no timestamps, no year 0000, no month 00 (a calendar check
+# follows: 2026-02-30 is refused too). The same pattern is in the OpenAPI document.
+DAY_PATTERN = (
+    r"^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
+)
+_DAY = re.compile(DAY_PATTERN)
+# A URL is absolute http(s) with no whitespace or control characters, not even around it (the document
+# says the same).
+URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#\x00-\x1f\x7f-\x9f\ufeff]+[^\s\x00-\x1f\x7f-\x9f\ufeff]*$"
+
+
+def parse_day(value: Any) -> date:
+    """A calendar day from its ISO form only (pydantic would also take a number of seconds)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _DAY.match(value):
+        raise PydanticCustomError("date_format", "use a day as YYYY-MM-DD, e.g. 2026-11-28")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("date_invalid", "no such day; use YYYY-MM-DD, e.g. 2026-11-28") from None
+
+
+Day = Annotated[
+    date,
+    BeforeValidator(parse_day),
+    Field(json_schema_extra={"type": "string", "format": "date", "pattern": DAY_PATTERN}),
+]
 
 
 class ArticleIn(BaseModel):
@@ -37,13 +75,10 @@ class ArticleIn(BaseModel):
         json_schema_extra={"pattern": r"\S", "maxLength": MAX_BODY_BYTES},
     )
     format: ArticleFormat = Field(description="How the body is written: text, markdown or html.")
-    url: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_URL_CHARS), NoLoneSurrogates]
-        | None
-    ) = Field(
+    url: Annotated[str, StringConstraints(max_length=MAX_URL_CHARS), NoLoneSurrogates] | None = Field(
         default=None,
         description="Canonical address; the article id derives from it.",
-        json_schema_extra={"pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$"},
+        json_schema_extra={"pattern": URL_PATTERN},
     )
     source: (
         Annotated[
@@ -79,7 +114,7 @@ class ArticleIn(BaseModel):
     def _url_is_http(cls, url: str | None) -> str | None:
         if url is None:
             return None
-        if not re.match(r"^https?://[^\s/?#]+[^\s]*$", url, re.IGNORECASE):
+        if not re.match(URL_PATTERN, url):
             raise PydanticCustomError("url_invalid", "url must be an absolute http(s) URL")
         return url
 
@@ -98,6 +133,64 @@ class ArticleIn(BaseModel):
                 "language_invalid", "language must be a BCP 47 tag such as 'en' or 'pt-BR'"
             )
         return value
+
+
+class PageIn(BaseModel):
+    """``POST /articles`` with a URL and no body: the service fetches the page and extracts its article."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL_CHARS),
+        NoLoneSurrogates,
+    ] = Field(
+        description="The page to fetch (every rule of the safe fetcher applies); the article id derives "
+        "from it.",
+        json_schema_extra={"pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$"},
+    )
+    title: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS),
+            NoLoneSurrogates,
+        ]
+        | None
+    ) = Field(default=None, description="Headline; default: the page's own title.")
+    source: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_CHARS),
+            NoLoneSurrogates,
+        ]
+        | None
+    ) = None
+    published_at: datetime | None = Field(default=None, description="ISO 8601; default: the page's date.")
+    language: Annotated[str, NoLoneSurrogates] | None = Field(
+        default=None,
+        description="BCP 47 tag; default: the page's language.",
+        json_schema_extra={"pattern": _LANGUAGE.pattern},
+    )
+
+    _url_is_http = field_validator("url")(ArticleIn._url_is_http.__func__)  # type: ignore[attr-defined]
+    _aware = field_validator("published_at")(ArticleIn._aware.__func__)  # type: ignore[attr-defined]
+    _language_tag = field_validator("language")(ArticleIn._language_tag.__func__)  # type: ignore[attr-defined]
+
+
+# Tags of the two shapes POST /articles takes (validation.field_path drops them from error locations).
+WITH_BODY, BY_URL = "with_body", "by_url"
+
+
+def _article_shape(value: object) -> str:
+    if isinstance(value, dict) and "body" not in value and "url" in value:
+        return BY_URL
+    return WITH_BODY
+
+
+ArticlePost = Annotated[
+    Annotated[ArticleIn, Tag(WITH_BODY)] | Annotated[PageIn, Tag(BY_URL)], Discriminator(_article_shape)
+]
+"""An article with its body, or ``{"url": ...}`` alone (the page is fetched)."""
 
 
 class BatchIn(BaseModel):

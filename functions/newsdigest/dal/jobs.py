@@ -1,13 +1,14 @@
-"""The digest job queue (SQS): the hourly run puts one message per due subscriber."""
+"""Job queues (SQS): the hourly run puts one message per due subscriber (digest queue), the feed schedule
+one per due feed (feed queue)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
 import boto3
-
-from newsdigest.subscriptions.models import DigestJob
+from pydantic import BaseModel
 
 _BATCH = 10  # SendMessageBatch limit
 
@@ -23,7 +24,7 @@ class JobQueue:
     def client(self) -> Any:
         return boto3.client("sqs")
 
-    def enqueue(self, jobs: list[DigestJob]) -> None:
+    def enqueue(self, jobs: Sequence[BaseModel]) -> None:
         for start in range(0, len(jobs), _BATCH):
             chunk = {str(i): job for i, job in enumerate(jobs[start : start + _BATCH])}
             for _attempt in range(3):
@@ -36,4 +37,4 @@ class JobQueue:
                 if not chunk:
                     break
             if chunk:
-                raise RuntimeError(f"SQS refused {len(chunk)} digest job(s) three times")
+                raise RuntimeError(f"SQS refused {len(chunk)} job(s) three times")

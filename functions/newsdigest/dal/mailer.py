@@ -6,20 +6,27 @@ from functools import cached_property
 from typing import Any
 
 import boto3
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from newsdigest.errors import MailRejected, MailUnavailable
+from newsdigest.errors import MailNotAllowed, MailRejected, MailUnavailable
 
-# Retrying later may succeed; anything else SES refuses is refused for good.
+# Retrying in a moment may succeed.
 _TRANSIENT = {
     "TooManyRequestsException",
     "LimitExceededException",
-    "SendingPausedException",
-    "AccountSuspendedException",
     "Throttling",
     "ThrottlingException",
     "ServiceUnavailable",
     "InternalFailure",
+}
+# The account may not send this now; an operator must act, then a retry succeeds. In the SES sandbox an
+# unverified recipient (or sender) is refused with MessageRejected "Email address is not verified".
+_ACCOUNT = {
+    "MessageRejected",
+    "MailFromDomainNotVerifiedException",
+    "SendingPausedException",
+    "AccountSuspendedException",
+    "NotFoundException",  # the configuration set is gone
 }
 
 
@@ -48,4 +55,8 @@ class SesMailer:
             message = exc.response["Error"].get("Message", code)
             if code in _TRANSIENT:
                 raise MailUnavailable(f"{code}: {message}") from exc
+            if code in _ACCOUNT:
+                raise MailNotAllowed(f"{code}: {message}") from exc
             raise MailRejected(f"{code}: {message}") from exc
+        except BotoCoreError as exc:  # no answer (connection, timeout): try again later
+            raise MailUnavailable(f"{type(exc).__name__}: {exc}") from exc

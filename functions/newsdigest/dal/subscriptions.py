@@ -2,11 +2,12 @@
 
 Keys: ``id`` (the subscriber id: hash of the normalized address) and ``sk``:
 - ``sk = "subscriber"``: ``email, status, prefs{frequency,timezone,sources,send_hour}, requested{...}?,
-  confirm_request{id, prefs}?, confirmed_request?, confirm_sent_at?, created_at, updated_at, confirmed_at?,
-  next_due_at?, due_shard?``. ``confirm_request`` is the request whose confirmation email is out (its link
-  carries the id); confirming removes it (single use), a newer email replaces it, unsubscribing drops it.
-  Only active subscribers carry ``next_due_at``/``due_shard``, so the sparse ``Due`` index holds exactly
-  the subscribers that may be due.
+  confirm_request{id, prefs}?, confirmed_request?, confirm_sent_at? (SES accepted the last confirmation
+  email), confirm_claim?, confirm_claim_until? (one is being sent), created_at, updated_at, confirmed_at?,
+  next_due_at?, due_shard?``. ``confirm_request`` is the request whose confirmation email SES accepted
+  last (its link carries the id); confirming removes it (single use), a newer accepted email replaces it,
+  unsubscribing drops it. Only active subscribers carry ``next_due_at``/``due_shard``, so the sparse
+  ``Due`` index holds exactly the subscribers that may be due.
 - ``sk = "delivery#<period key>"``: ``state (sending|sent|empty), claimed_at, finished_at?, message_id?,
   articles?, expires_at`` (TTL). The conditional put of this item is what makes a send happen once.
 """
@@ -14,6 +15,7 @@ Keys: ``id`` (the subscriber id: hash of the normalized address) and ``sk``:
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -157,37 +159,77 @@ class SubscriberStore(TableStore):
                 raise ConfirmLinkSuperseded() from exc
             raise SubscriberNotFound() from exc
 
-    def may_send_confirmation(
-        self, sid: str, now: datetime, min_interval_seconds: int, request: ConfirmRequest
-    ) -> bool:
-        """Record a confirmation email about to go out for ``request`` (whose id its link carries: older
-        links stop working); False if one went out less than the interval ago (so the subscribe endpoint
-        cannot be used to flood an inbox), and then the request awaiting confirmation is unchanged."""
+    def claim_confirmation(
+        self, sid: str, now: datetime, min_interval_seconds: int, lease_seconds: int
+    ) -> str | None:
+        """Claim the sending of a confirmation email: a claim id, or None when one was accepted by SES less
+        than the interval ago (so the subscribe endpoint cannot flood an inbox) or another request holds a
+        live claim. The interval itself is recorded only by ``confirmation_sent``."""
         cutoff = datetime.fromtimestamp(now.timestamp() - min_interval_seconds, UTC)
+        claim = uuid.uuid4().hex
         try:
             self.table.update_item(
                 Key={"id": sid, "sk": PROFILE},
-                UpdateExpression="SET confirm_sent_at = :now, confirm_request = :request",
-                ConditionExpression="attribute_not_exists(confirm_sent_at) OR confirm_sent_at < :cutoff",
+                UpdateExpression="SET confirm_claim = :claim, confirm_claim_until = :until",
+                ConditionExpression="(attribute_not_exists(confirm_sent_at) OR confirm_sent_at < :cutoff)"
+                " AND (attribute_not_exists(confirm_claim_until) OR confirm_claim_until < :now)",
                 ExpressionAttributeValues={
+                    ":claim": claim,
+                    ":until": iso(datetime.fromtimestamp(now.timestamp() + lease_seconds, UTC)),
                     ":now": iso(now),
                     ":cutoff": iso(cutoff),
-                    ":request": {"id": request.id, "prefs": _prefs_item(request.prefs)},
                 },
             )
-            return True
+            return claim
         except ClientError as exc:
             if _failed_condition(exc):
-                return False
+                return None
             raise
 
-    def forget_confirmation(self, sid: str) -> None:
-        """Undo ``may_send_confirmation`` when the email did not go out after all."""
-        self.table.update_item(
-            Key={"id": sid, "sk": PROFILE},
-            UpdateExpression="REMOVE confirm_sent_at",
-            ConditionExpression="attribute_exists(id)",
-        )
+    def confirmation_sent(self, sid: str, claim: str, now: datetime, request: ConfirmRequest) -> None:
+        """SES accepted the confirmation email for ``request``: the interval starts now, and ``request`` is
+        the one awaiting confirmation (its id is in the email's link; older links stop working only now
+        that this one really went out); our claim, if still ours, ends."""
+        values = {
+            ":now": iso(now),
+            ":request": {"id": request.id, "prefs": _prefs_item(request.prefs)},
+        }
+        try:
+            self.table.update_item(
+                Key={"id": sid, "sk": PROFILE},
+                UpdateExpression="SET confirm_sent_at = :now, confirm_request = :request "
+                "REMOVE confirm_claim, confirm_claim_until",
+                ConditionExpression="confirm_claim = :claim",
+                ExpressionAttributeValues=values | {":claim": claim},
+            )
+        except ClientError as exc:
+            if not _failed_condition(exc):
+                raise
+            # Our claim expired and another request holds one now: record the send, leave its claim (unless
+            # a newer email was recorded meanwhile: the newest accepted email's link is the one that works).
+            try:
+                self.table.update_item(
+                    Key={"id": sid, "sk": PROFILE},
+                    UpdateExpression="SET confirm_sent_at = :now, confirm_request = :request",
+                    ConditionExpression="attribute_not_exists(confirm_sent_at) OR confirm_sent_at <= :now",
+                    ExpressionAttributeValues=values,
+                )
+            except ClientError as again:
+                if not _failed_condition(again):
+                    raise
+
+    def release_confirmation(self, sid: str, claim: str) -> None:
+        """Nothing went out: drop our claim (only ours), so that a retry sends."""
+        try:
+            self.table.update_item(
+                Key={"id": sid, "sk": PROFILE},
+                UpdateExpression="REMOVE confirm_claim, confirm_claim_until",
+                ConditionExpression="confirm_claim = :claim",
+                ExpressionAttributeValues={":claim": claim},
+            )
+        except ClientError as exc:
+            if not _failed_condition(exc):
+                raise
 
     def unsubscribe(self, sid: str, now: datetime) -> None:
         try:

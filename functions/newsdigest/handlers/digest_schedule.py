@@ -1,7 +1,9 @@
 """DigestScheduleFunction: the hourly EventBridge Scheduler run; queues one job per due subscriber.
 
 The schedule's Input carries ``<aws.scheduler.scheduled-time>``: a retried or duplicated event has the same
-time, so it finds the same due subscribers (minus those already done) and adds nothing new.
+time, so it finds the same due subscribers (minus those already done) and adds nothing new. A raw scheduled
+event (a schedule without Input, an EventBridge rule) carries its time as ``time``: used the same way. Only
+an event with neither falls back to the clock.
 """
 
 from datetime import datetime
@@ -18,6 +20,16 @@ from newsdigest.subscriptions.deliveries import enqueue_due
 class ScheduleEvent(BaseModel):
     scheduled_time: datetime | None = None
     execution_id: str = ""
+    time: datetime | None = None  # a raw EventBridge/Scheduler event
+    id: str = ""
+
+    @property
+    def run_time(self) -> datetime | None:
+        return self.scheduled_time or self.time
+
+    @property
+    def run_id(self) -> str:
+        return self.execution_id or self.id
 
 
 @logger.inject_lambda_context
@@ -25,13 +37,13 @@ class ScheduleEvent(BaseModel):
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     services = wiring.services
     parsed = ScheduleEvent.model_validate(event or {})
-    now = parsed.scheduled_time or services.clock()
+    now = parsed.run_time or services.clock()
     report = enqueue_due(
         services.subscriber_store,
         services.job_queue,
         shards=[str(s) for s in range(DUE_SHARDS)],
         now=now,
-        run_id=parsed.execution_id or context.aws_request_id,
+        run_id=parsed.run_id or context.aws_request_id,
         time_left_ms=context.get_remaining_time_in_millis,
     )
     metrics.add_metric(name="DigestJobsQueued", unit=MetricUnit.Count, value=report.due)

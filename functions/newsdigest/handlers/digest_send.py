@@ -6,18 +6,27 @@ dead-letter queue, and the subscriber stays due, so the next hourly run tries ag
 
 import json
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsdigest import wiring
+from newsdigest.batch import ReportingBatchProcessor
 from newsdigest.observability import MetricUnit, logger, metrics
 from newsdigest.subscriptions.deliveries import PeriodArticles, deliver
 from newsdigest.subscriptions.models import DigestJob
 
+
+def _subscriber(record: SQSRecord) -> dict[str, str | None]:
+    body = json.loads(record.body)
+    return {"subscriber_id": body.get("subscriber_id") if isinstance(body, dict) else None}
+
+
 # Report every failed job the same way, even when the whole batch failed.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+processor = ReportingBatchProcessor(
+    EventType.SQS, metric="DigestJobsFailed", subject=_subscriber, raise_on_entire_batch_failure=False
+)
 
 
 def record_handler(record: SQSRecord, period_articles: PeriodArticles, services: wiring.Services) -> None:
@@ -28,6 +37,7 @@ def record_handler(record: SQSRecord, period_articles: PeriodArticles, services:
         articles=period_articles,
         mailer=services.mailer,
         settings=services.settings,
+        keys=services.signing_keys,
         clock=services.clock,
     )
     logger.info("digest job", extra={"subscriber_id": job.subscriber_id, "outcome": outcome})

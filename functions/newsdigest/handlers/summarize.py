@@ -3,7 +3,7 @@
 Failures are reported per record (ReportBatchItemFailures), so one bad record does not replay the batch.
 """
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -11,10 +11,19 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from newsdigest import wiring
 from newsdigest.articles.models import ArticleSummary
 from newsdigest.articles.summaries import record_failure, summarize_article
+from newsdigest.batch import ReportingBatchProcessor
 from newsdigest.errors import ContentUnavailable
 from newsdigest.observability import MetricUnit, logger, metrics
 
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+def _article(record: DynamoDBRecord) -> dict[str, str | None]:
+    keys = record.dynamodb.keys if record.dynamodb else None
+    return {"article_id": (keys or {}).get("id")}
+
+
+processor = ReportingBatchProcessor(
+    EventType.DynamoDBStreams, metric="SummarizeRecordsFailed", subject=_article
+)
 
 
 def record_handler(record: DynamoDBRecord, services: wiring.Services) -> None:
@@ -33,15 +42,13 @@ def record_handler(record: DynamoDBRecord, services: wiring.Services) -> None:
             sentences=services.settings.digest_sentences,
             clock=services.clock,
         )
+    # Any other error fails the record: the processor logs it with the article id, the mapping retries, then
+    # SummarizeFailuresFunction marks the article failed.
     except ContentUnavailable as exc:
         # Retrying cannot bring the object back: this version fails with the reason (a newer one wins).
         summary = record_failure(
             article_id, str(image["content_hash"]), str(exc), services.article_store, clock=services.clock
         )
-    except Exception:
-        # The failure path carries the id: the mapping retries, then SummarizeFailuresFunction marks it.
-        logger.exception("summarize failed", extra={"article_id": article_id})
-        raise
     if summary is not None:
         logger.info("summarized", extra={"article_id": article_id, "status": summary.status})
         metrics.add_metric(

@@ -6,17 +6,25 @@ stays pending for good. ``POST /articles/{id}/summarize`` puts it back.
 
 import json
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsdigest import wiring
 from newsdigest.articles.summaries import give_up
+from newsdigest.batch import ReportingBatchProcessor
 from newsdigest.errors import StreamRangeGone
 from newsdigest.observability import MetricUnit, logger, metrics
 
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+def _batch(record: SQSRecord) -> dict[str, object]:
+    return {"stream_batch": json.loads(record.body).get("DDBStreamBatchInfo")}
+
+
+processor = ReportingBatchProcessor(
+    EventType.SQS, metric="SummarizeFailuresFailed", subject=_batch, raise_on_entire_batch_failure=False
+)
 
 
 def record_handler(record: SQSRecord, services: wiring.Services) -> None:

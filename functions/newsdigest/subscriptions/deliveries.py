@@ -22,8 +22,9 @@ from newsdigest.articles.models import SUMMARIZED, ArticleHeader, current_summar
 from newsdigest.articles.timeline import TimelineReader
 from newsdigest.config import DELIVERY_LEASE_SECONDS, MAX_DIGEST_ARTICLES, Settings
 from newsdigest.errors import DeliveryBusy, MailRejected, MailUnavailable
+from newsdigest.signing import Keys
 from newsdigest.subscriptions.emails import DigestItem, build_mime, digest_item, render_digest
-from newsdigest.subscriptions.links import unsubscribe_url
+from newsdigest.subscriptions.links import link_base, unsubscribe_url
 from newsdigest.subscriptions.models import ClaimOutcome, DeliveryState, DigestJob, Subscriber
 from newsdigest.subscriptions.periods import Period, following, latest_due
 from newsdigest.subscriptions.subscribers import Mailer
@@ -138,6 +139,7 @@ def deliver(
     articles: PeriodArticles,
     mailer: Mailer,
     settings: Settings,
+    keys: Keys,
     clock: Callable[[], datetime],
 ) -> Outcome:
     subscriber = store.get(job.subscriber_id)
@@ -157,8 +159,8 @@ def deliver(
             store.finish_delivery(subscriber.id, period.key, "empty", clock())
             outcome: Outcome = "empty"
         else:
-            unsubscribe = unsubscribe_url(settings, subscriber.id)
-            more = f"{settings.public_base_url.rstrip('/')}/articles?date={period.first_day.isoformat()}"
+            unsubscribe = unsubscribe_url(settings.public_base_url, keys, subscriber.id)
+            more = f"{link_base(settings.public_base_url)}/articles?date={period.first_day.isoformat()}"
             rendered = render_digest(
                 items,
                 period_label=period.label,

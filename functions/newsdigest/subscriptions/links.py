@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Literal
 from urllib.parse import quote
 
-from newsdigest.config import CONFIRM_TOKEN_TTL_SECONDS, Settings
-from newsdigest.errors import InvalidToken
-from newsdigest.signing import BadSignature, sign, verify
+from newsdigest.config import CONFIRM_TOKEN_TTL_SECONDS
+from newsdigest.errors import InvalidToken, MissingConfiguration
+from newsdigest.signing import BadSignature, Keys, sign, verify
 
 Purpose = Literal["confirm", "unsubscribe"]
 MAX_TOKEN_CHARS = 512
@@ -24,7 +24,7 @@ _CONTEXT = "subscription-token"
 def issue_token(
     purpose: Purpose,
     sid: str,
-    secret: str,
+    keys: Keys,
     *,
     expires_at: int | None = None,
     request_id: str | None = None,
@@ -34,25 +34,25 @@ def issue_token(
         claims["x"] = expires_at
     if request_id is not None:
         claims["r"] = request_id
-    return sign(claims, secret, _CONTEXT)
+    return sign(claims, keys, _CONTEXT)
 
 
-def verify_token(token: str, purpose: Purpose, secret: str, *, now: int) -> str:
+def verify_token(token: str, purpose: Purpose, keys: Keys, *, now: int) -> str:
     """The subscriber id the token was issued for; InvalidToken for anything else."""
-    return str(_claims(token, purpose, secret, now=now)["s"])
+    return str(_claims(token, purpose, keys, now=now)["s"])
 
 
-def verify_confirm_token(token: str, secret: str, *, now: int) -> tuple[str, str]:
+def verify_confirm_token(token: str, keys: Keys, *, now: int) -> tuple[str, str]:
     """(subscriber id, request id) of a confirm link; a link without a request id is refused."""
-    claims = _claims(token, "confirm", secret, now=now)
+    claims = _claims(token, "confirm", keys, now=now)
     if not isinstance(claims.get("r"), str):
         raise InvalidToken("this confirmation link is no longer valid; subscribe again for a new one")
     return str(claims["s"]), str(claims["r"])
 
 
-def _claims(token: str, purpose: Purpose, secret: str, *, now: int) -> dict[str, object]:
+def _claims(token: str, purpose: Purpose, keys: Keys, *, now: int) -> dict[str, object]:
     try:
-        claims = verify(token, secret, _CONTEXT, max_chars=MAX_TOKEN_CHARS)
+        claims = verify(token, keys, _CONTEXT, max_chars=MAX_TOKEN_CHARS)
     except BadSignature as exc:
         raise InvalidToken() from exc
     if claims.get("p") != purpose or not isinstance(claims.get("s"), str):
@@ -63,26 +63,28 @@ def _claims(token: str, purpose: Purpose, secret: str, *, now: int) -> dict[str,
     return claims
 
 
-def check_token(token: str, purpose: Purpose, settings: Settings, now: datetime) -> str:
-    return verify_token(token, purpose, settings.signing_secret, now=int(now.timestamp()))
+def check_token(token: str, purpose: Purpose, keys: Keys, now: datetime) -> str:
+    return verify_token(token, purpose, keys, now=int(now.timestamp()))
 
 
-def check_confirm_token(token: str, settings: Settings, now: datetime) -> tuple[str, str]:
-    return verify_confirm_token(token, settings.signing_secret, now=int(now.timestamp()))
+def check_confirm_token(token: str, keys: Keys, now: datetime) -> tuple[str, str]:
+    return verify_confirm_token(token, keys, now=int(now.timestamp()))
 
 
-def confirm_url(settings: Settings, sid: str, request_id: str, now: datetime) -> str:
+def link_base(base_url: str) -> str:
+    """The base URL of links, without a trailing slash; an empty one is a deployment mistake."""
+    if not base_url:
+        raise MissingConfiguration("no base URL for links: set NEWSDIGEST_PUBLIC_URL (PublicBaseUrl)")
+    return base_url.rstrip("/")
+
+
+def confirm_url(base_url: str, keys: Keys, sid: str, request_id: str, now: datetime) -> str:
     """The link of one confirmation email: good for the one request it was sent for, once."""
-    token = issue_token(
-        "confirm",
-        sid,
-        settings.signing_secret,
-        expires_at=int(now.timestamp()) + CONFIRM_TOKEN_TTL_SECONDS,
-        request_id=request_id,
-    )
-    return f"{settings.public_base_url.rstrip('/')}/subscriptions/confirm?token={quote(token)}"
+    expires_at = int(now.timestamp()) + CONFIRM_TOKEN_TTL_SECONDS
+    token = issue_token("confirm", sid, keys, expires_at=expires_at, request_id=request_id)
+    return f"{link_base(base_url)}/subscriptions/confirm?token={quote(token)}"
 
 
-def unsubscribe_url(settings: Settings, sid: str) -> str:
-    token = issue_token("unsubscribe", sid, settings.signing_secret)  # old emails' links keep working
-    return f"{settings.public_base_url.rstrip('/')}/unsubscribe?token={quote(token)}"
+def unsubscribe_url(base_url: str, keys: Keys, sid: str) -> str:
+    token = issue_token("unsubscribe", sid, keys)  # old emails' links keep working
+    return f"{link_base(base_url)}/unsubscribe?token={quote(token)}"

@@ -23,14 +23,18 @@ DEFAULT_SEND_HOUR = 7
 # Deliberately plain: one @, no spaces or control characters, a dotted domain. The confirmation email
 # is the real test of an address.
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-_EMAIL = re.compile(rf"^[^@\s\x00-\x1f\x7f<>()\[\],;:\"\\]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$")
+_EMAIL = re.compile(rf'^[^@\s\x00-\x1f\x7f-\x9f\ufeff<>()\[\],;:"\\]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$')
+# Spaces, tabs and line breaks around an address are dropped (pasted addresses); the document's pattern
+# says the same.
+_AROUND = " \t\r\n"
+EMAIL_PATTERN = rf"^[ \t\r\n]*{_EMAIL.pattern[1:-1]}[ \t\r\n]*$"
 SourceName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_CHARS), NoLoneSurrogates
 ]
 
 
 def normalize_email(address: str) -> str:
-    return address.strip().lower()
+    return address.strip(_AROUND).lower()
 
 
 def subscriber_id(email: str) -> str:
@@ -57,11 +61,13 @@ class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: Annotated[str, NoLoneSurrogates] = Field(
-        description="Where to send the digest; a confirmation email goes there first."
+        description="Where to send the digest; a confirmation email goes there first.",
+        json_schema_extra={"minLength": 1, "maxLength": MAX_EMAIL_CHARS, "pattern": EMAIL_PATTERN},
     )
     frequency: Frequency = Field(description="daily (each local day) or weekly (each ISO week, Monday).")
     timezone: Annotated[str, NoLoneSurrogates] = Field(
-        description="IANA time zone such as Europe/Paris; periods are local days/weeks."
+        description="IANA time zone such as Europe/Paris (unknown: 422); periods are local days/weeks.",
+        json_schema_extra={"minLength": 1, "maxLength": 64},
     )
     sources: list[SourceName] | None = Field(
         default=None, max_length=MAX_SOURCES, description="Only articles from these sources."
@@ -73,10 +79,9 @@ class SubscriptionIn(BaseModel):
     @field_validator("email")
     @classmethod
     def _email_is_an_address(cls, email: str) -> str:
-        email = normalize_email(email)
-        if len(email) > MAX_EMAIL_CHARS or not _EMAIL.match(email):
+        if len(email) > MAX_EMAIL_CHARS or not _EMAIL.match(email.strip(_AROUND)):
             raise PydanticCustomError("email_invalid", "not an email address such as ada@example.com")
-        return email
+        return normalize_email(email)
 
     @field_validator("timezone")
     @classmethod

@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
-from newsdigest.config import CONFIRMATION_INTERVAL_SECONDS, Settings
-from newsdigest.errors import ConfirmLinkSuperseded, MailRejected, MailUnavailable, SubscriberNotFound
+from newsdigest.config import CONFIRMATION_CLAIM_SECONDS, CONFIRMATION_INTERVAL_SECONDS, Settings
+from newsdigest.errors import ConfirmLinkSuperseded, SubscriberNotFound
+from newsdigest.signing import Keys
 from newsdigest.subscriptions.emails import build_mime, render_confirmation
 from newsdigest.subscriptions.links import check_confirm_token, check_token, confirm_url
 from newsdigest.subscriptions.models import (
@@ -41,10 +42,11 @@ class SubscriberRepository(Protocol):
     ) -> None: ...
     def unsubscribe(self, sid: str, now: datetime) -> None: ...
     def suppress(self, sid: str, email: str, reason: str, now: datetime) -> None: ...
-    def may_send_confirmation(
-        self, sid: str, now: datetime, min_interval_seconds: int, request: ConfirmRequest
-    ) -> bool: ...
-    def forget_confirmation(self, sid: str) -> None: ...
+    def claim_confirmation(
+        self, sid: str, now: datetime, min_interval_seconds: int, lease_seconds: int
+    ) -> str | None: ...
+    def confirmation_sent(self, sid: str, claim: str, now: datetime, request: ConfirmRequest) -> None: ...
+    def release_confirmation(self, sid: str, claim: str) -> None: ...
 
 
 class Mailer(Protocol):
@@ -52,45 +54,57 @@ class Mailer(Protocol):
 
 
 def subscribe(
-    request: SubscriptionIn, *, store: SubscriberRepository, mailer: Mailer, settings: Settings, now: datetime
+    request: SubscriptionIn,
+    *,
+    store: SubscriberRepository,
+    mailer: Mailer,
+    settings: Settings,
+    keys: Keys,
+    base_url: str,
+    now: datetime,
 ) -> SubscriptionAccepted:
     email = normalize_email(request.email)
     sid = subscriber_id(email)
     prefs = request.preferences()
     status = store.request(sid, email, prefs, now)
-    # Each email's link confirms the one request it was sent for (a random id): a newer email voids it.
+    if status == "suppressed":
+        # A bounced or complaining address gets nothing, not even this (the same answer: it reveals nothing).
+        return SubscriptionAccepted()
+    # At most one confirmation email per interval. The interval starts when SES has *accepted* a message:
+    # until then a short claim only keeps concurrent requests from sending twice. Every failure releases the
+    # claim (a crash leaves it to expire), so the client's retry sends.
+    claim = store.claim_confirmation(sid, now, CONFIRMATION_INTERVAL_SECONDS, CONFIRMATION_CLAIM_SECONDS)
+    if claim is None:
+        return SubscriptionAccepted()  # one went out less than the interval ago, or is going out now
+    # Each email's link confirms the one request it was sent for (a random id). It becomes the request
+    # awaiting confirmation only once SES accepted the email: then, and not before, older links stop working.
     awaiting = ConfirmRequest(id=secrets.token_urlsafe(12), prefs=prefs)
-    # A bounced or complaining address gets nothing, not even this; nor does an address that was just sent
-    # one (the same answer either way, so the reply reveals nothing).
-    if status != "suppressed" and store.may_send_confirmation(
-        sid, now, CONFIRMATION_INTERVAL_SECONDS, awaiting
-    ):
+    try:
         rendered = render_confirmation(
-            confirm_url=confirm_url(settings, sid, awaiting.id, now),
+            confirm_url=confirm_url(base_url, keys, sid, awaiting.id, now),
             frequency=prefs.frequency,
             timezone=prefs.timezone,
             send_hour=prefs.send_hour,
         )
-        try:
-            mailer.send(build_mime(rendered, sender=settings.mail_from, to=email))
-        except (MailUnavailable, MailRejected):
-            # Nothing went out: the client's retry (503 Retry-After) must not find the interval taken.
-            store.forget_confirmation(sid)
-            raise
+        mailer.send(build_mime(rendered, sender=settings.mail_from, to=email))
+    except Exception:  # any failure we live through (a killed process leaves the claim to expire)
+        store.release_confirmation(sid, claim)
+        raise
+    store.confirmation_sent(sid, claim, now, awaiting)
     return SubscriptionAccepted()
 
 
-def check_confirm_link(token: str, *, settings: Settings, now: datetime) -> None:
+def check_confirm_link(token: str, *, keys: Keys, now: datetime) -> None:
     """GET of a confirm link (a person, or a mail scanner following links): only check it; the page's
     button POSTs, and only the POST confirms."""
-    check_confirm_token(token, settings, now)
+    check_confirm_token(token, keys, now)
 
 
-def confirm(token: str, *, store: SubscriberRepository, settings: Settings, now: datetime) -> Subscriber:
+def confirm(token: str, *, store: SubscriberRepository, keys: Keys, now: datetime) -> Subscriber:
     """Confirm the one request the link was sent for, once. A second click on the same link answers the
     same (nothing changes); a link a newer email replaced, or whose address unsubscribed since, confirms
     nothing."""
-    sid, request_id = check_confirm_token(token, settings, now)
+    sid, request_id = check_confirm_token(token, keys, now)
     subscriber = store.get(sid)
     if subscriber is None or subscriber.status == "suppressed":
         raise SubscriberNotFound()
@@ -111,8 +125,8 @@ def confirm(token: str, *, store: SubscriberRepository, settings: Settings, now:
     )
 
 
-def unsubscribe(token: str, *, store: SubscriberRepository, settings: Settings, now: datetime) -> None:
-    sid = check_token(token, "unsubscribe", settings, now)
+def unsubscribe(token: str, *, store: SubscriberRepository, keys: Keys, now: datetime) -> None:
+    sid = check_token(token, "unsubscribe", keys, now)
     store.unsubscribe(sid, now)
 
 
