@@ -6,7 +6,7 @@ TOOLS := .tools-venv
 # sam build needs a python3.12 interpreter on PATH (pyenv machines: make it visible next to the default).
 export PYENV_VERSION ?= $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.1[123]\.' | sort -V | tr '\n' ':' | sed 's/:$$//')
 
-.PHONY: serve test test-fast lint format eval bench fuzz template-check checkov clean
+.PHONY: serve test test-fast lint format eval bench fuzz chaos template-check checkov clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ template-check: $(TOOLS)/.installed
 # Security/compliance checks on the template; accepted findings are skipped in infra/checkov.yaml (README).
 checkov: $(TOOLS)/.installed
 	$(TOOLS)/bin/checkov --config-file infra/checkov.yaml
+
+# The fault suite against the local stack (bounded, seeded; not part of `make test`, whose e2e tests run a
+# small version of it). ARGS: --seed N --articles N --subscribers N --hostile N --workers N --wait S
+chaos: $(VENV)/.installed
+	$(PY) -m tests.chaos $(ARGS)
 
 eval: $(VENV)/.bench-installed
 	$(PY) bench/eval.py $(ARGS)

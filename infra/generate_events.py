@@ -138,6 +138,53 @@ def stream_event(article: dict[str, Any]) -> dict[str, Any]:
     return {"Records": captured}
 
 
+def failure_destination_event() -> dict[str, Any]:
+    """What the summarizer's on-failure destination (SQS) delivers to SummarizeFailuresFunction: Lambda's
+    record of a stream batch whose retries were exhausted (a shard and a sequence range, no article ids)."""
+    record = {
+        "requestContext": {
+            "requestId": "316aa6d0-8154-4d0d-9a2d-4f6c8bdeadbe",
+            "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:newsdigest-SummarizeFunction",
+            "condition": "RetryAttemptsExhausted",
+            "approximateInvokeCount": 4,
+        },
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "version": "1.0",
+        "timestamp": "2026-11-28T12:35:10.000Z",
+        "DDBStreamBatchInfo": {
+            "shardId": "shardId-00000001795869296000-abcdef12",
+            "startSequenceNumber": "1100000000017454423010",
+            "endSequenceNumber": "1100000000017454423010",
+            "approximateArrivalOfFirstRecord": "2026-11-28T12:34:56Z",
+            "approximateArrivalOfLastRecord": "2026-11-28T12:34:56Z",
+            "batchSize": 1,
+            "streamArn": "arn:aws:dynamodb:us-east-1:123456789012:table/newsdigest-ArticlesTable/stream/"
+            "2026-11-28T00:00:00.000",
+        },
+    }
+    body = json.dumps(record)
+    return {
+        "Records": [
+            {
+                "messageId": "7b1f6f7e-3c1a-4f2e-9f0b-0a1c2d3e4f50",
+                "receiptHandle": "AQEBzWwaftRI0KuVm4tP+/7q1rGgNqicHq...",
+                "body": body,
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": "1795869310000",
+                    "SenderId": "AROAIWPX5BD2BHG722MW4:newsdigest-SummarizeFunction",
+                    "ApproximateFirstReceiveTimestamp": "1795869310100",
+                },
+                "messageAttributes": {},
+                "md5OfBody": hashlib.md5(body.encode()).hexdigest(),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:newsdigest-SummarizeFailureQueue-1A",
+                "awsRegion": "us-east-1",
+            }
+        ]
+    }
+
+
 # Digest emails. Tokens are signed with the stack's secret, so the events carry a placeholder that tests
 # (and a developer, from the confirmation email) replace.
 SUBSCRIBER_EMAIL = "ada@example.com"
@@ -243,8 +290,13 @@ def digest_events() -> dict[str, Any]:
             "/subscriptions",
             body={"email": "not-an-address", "frequency": "hourly", "timezone": "Mars/Olympus_Mons"},
         ),
+        # The confirmation email's link: a page with a button (GET confirms nothing: mail scanners follow
+        # links); the button POSTs.
         "subscriptions-confirm.json": api_event(
             "GET", "/subscriptions/confirm", "/subscriptions/confirm", query=token
+        ),
+        "subscriptions-confirm-post.json": api_event(
+            "POST", "/subscriptions/confirm", "/subscriptions/confirm", query=token, form=""
         ),
         "unsubscribe-page.json": api_event("GET", "/unsubscribe", "/unsubscribe", query=token),
         # RFC 8058: what a mail provider POSTs when the reader clicks its unsubscribe button.
@@ -404,6 +456,12 @@ def main() -> None:
         "ingest-delete-article.json": api_event(
             "DELETE", "/articles/{article_id}", f"/articles/{aid}", path_params={"article_id": aid}
         ),
+        "ingest-redrive-article.json": api_event(
+            "POST",
+            "/articles/{article_id}/summarize",
+            f"/articles/{aid}/summarize",
+            path_params={"article_id": aid},
+        ),
         "api-get-daily-digest.json": api_event(
             "GET",
             "/digests/{day}",
@@ -420,6 +478,7 @@ def main() -> None:
         ),
         "api-health.json": api_event("GET", "/health", "/health"),
         "summarize-stream.json": stream_event(article),
+        "summarize-failures-sqs.json": failure_destination_event(),
         **digest_events(),
         **feed_events(),
     }

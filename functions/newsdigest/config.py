@@ -10,15 +10,30 @@ import os
 
 from pydantic import BaseModel, Field
 
-# Documented limits (README "Limits"). DynamoDB items top out at 400 KB; an article keeps its body and,
-# for HTML, the text extracted from it, so the body is capped well below that.
-MAX_BODY_BYTES = 150_000
+# Documented limits (README "Limits").
+# A body is a whole web page. API Gateway takes 10 MB, but a Lambda function's synchronous request and
+# response are 6 MB each, and GET /articles/{id} answers the body *and* its text: 2 MB leaves room for both
+# and for JSON escaping.
+MAX_BODY_BYTES = 2_000_000
+# DynamoDB items top out at 400 KB. An article's body and text (UTF-8) stay in its item up to this size;
+# above it they go to the content bucket and the item holds the object's key and sha256 (claim check).
+MAX_INLINE_CONTENT_BYTES = 64_000
+# The stored summary is bounded by construction: at most this many outline entries (the article's first
+# sections), headings and span texts cut to these lengths (a cut span is a prefix: text[start:end] holds).
+MAX_OUTLINE_ENTRIES = 40
+MAX_HEADING_CHARS = 200
+MAX_GIST_CHARS = 500
+MAX_DIGEST_SPAN_CHARS = 1_000
+MAX_KEYWORDS = 20
+MAX_KEYWORD_CHARS = 100
+# What GET /articles/{id} may answer (body and text as JSON): under Lambda's 6 MB response limit.
+MAX_ARTICLE_RESPONSE_BYTES = 5_500_000
 MAX_TITLE_CHARS = 300
 MAX_URL_CHARS = 2048
 MAX_SOURCE_CHARS = 100
 MAX_BATCH_ARTICLES = 25
-# A request larger than this is refused (413) before its JSON is parsed.
-MAX_REQUEST_BYTES = 4_000_000
+# A request larger than this is refused (413) before its JSON is parsed (Lambda would refuse over 6 MB).
+MAX_REQUEST_BYTES = 5_000_000
 MAX_DATE_RANGE_DAYS = 366
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -47,6 +62,10 @@ SIGNING_KEYS_MAX_AGE_SECONDS = 300
 
 class Settings(BaseModel):
     articles_table: str = Field(default="newsdigest-articles", description="ARTICLES_TABLE")
+    content_bucket: str = Field(
+        default="newsdigest-content",
+        description="CONTENT_BUCKET: S3 bucket for article bodies too large for their DynamoDB item",
+    )
     digest_sentences: int = Field(default=3, ge=1, le=10, description="NEWSDIGEST_DIGEST_SENTENCES")
     cors_allow_origin: str = Field(
         default="",

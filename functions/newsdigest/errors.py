@@ -31,6 +31,18 @@ class InvalidQuery(NewsdigestError):
         self.field = field
 
 
+class ContentUnavailable(NewsdigestError):
+    """An article's offloaded content is missing or does not match its checksum."""
+
+
+class StreamRangeGone(NewsdigestError):
+    """A failed stream batch that can no longer be read back (the stream keeps records 24 hours)."""
+
+
+class ArticleTooLarge(NewsdigestError):
+    """An article whose body and text, as JSON, would not fit in a response."""
+
+
 class StaleWrite(NewsdigestError):
     """A conditional write lost to a newer version of the same item."""
 
@@ -41,6 +53,17 @@ class InvalidToken(NewsdigestError):
 
     def __init__(self, reason: str = "the link is not valid; use the latest email's link") -> None:
         super().__init__(reason)
+
+
+class ConfirmLinkSuperseded(NewsdigestError):
+    """A confirm link whose request is no longer the one awaiting confirmation: a newer email was sent, the
+    address unsubscribed or was confirmed through another link since."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this confirmation link is no longer valid (a newer one was sent, or the subscription changed "
+            "since); use the latest confirmation email, or subscribe again"
+        )
 
 
 class SubscriberNotFound(NewsdigestError):

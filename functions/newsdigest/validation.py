@@ -2,11 +2,43 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
+
 # Locations Powertools prefixes to a field path; they name where the field was, not the field.
 _LOCATION_PREFIXES = {"body", "query", "path", "header", "cookie"}
+# JSON may spell half of a UTF-16 pair ("\\udfff"); Python decodes it to a lone surrogate, which no UTF-8
+# encoder (ids, hashes, DynamoDB, SES) accepts. It is not text: refuse it where it enters, naming the field.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_lone_surrogate(value: str) -> bool:
+    return _LONE_SURROGATE.search(value) is not None
+
+
+def _no_lone_surrogates(value: Any) -> Any:
+    if isinstance(value, str) and has_lone_surrogate(value):
+        raise PydanticCustomError(
+            "string_surrogate",
+            "contains a lone UTF-16 surrogate (such as \\udfff), which is not text; send valid Unicode",
+        )
+    return value
+
+
+# Put last in an Annotated[str, ...]: the outermost validator runs first, before pydantic's string checks.
+NoLoneSurrogates = BeforeValidator(_no_lone_surrogates)
+
+
+def without_lone_surrogates(value: str) -> str:
+    """``value`` with each lone surrogate replaced by U+FFFD: for text that is no one's input to refuse
+    (a feed's own title, shown and stored beside the entries that are checked)."""
+    return _LONE_SURROGATE.sub("\ufffd", value)
+
+
 # Tags of a body that takes one of several shapes (POST /articles: with a body, or a URL alone).
 _UNION_TAGS = {"with_body", "by_url"}
 

@@ -22,10 +22,12 @@ if (
     TYPE_CHECKING
 ):  # the DAL imports boto3, the fetcher ssl/http: built lazily, so importing wiring stays cheap
     from newsdigest.dal.articles import ArticleStore
+    from newsdigest.dal.content import ContentStore
     from newsdigest.dal.feeds import FeedStore
     from newsdigest.dal.jobs import JobQueue
     from newsdigest.dal.mailer import SesMailer
     from newsdigest.dal.secrets import SecretSigningKeys
+    from newsdigest.dal.streams import StreamRangeReader
     from newsdigest.dal.subscriptions import SubscriberStore
     from newsdigest.fetcher import Fetcher
 
@@ -38,9 +40,11 @@ class Services:
         clock: Clock = utcnow,
         settings: Settings | None = None,
         article_store: ArticleStore | None = None,
+        content_store: ContentStore | None = None,
         subscriber_store: SubscriberStore | None = None,
         mailer: SesMailer | None = None,
         job_queue: JobQueue | None = None,
+        stream_reader: StreamRangeReader | None = None,
         feed_store: FeedStore | None = None,
         feed_queue: JobQueue | None = None,
         fetcher: Fetcher | None = None,
@@ -54,9 +58,11 @@ class Services:
         given = {
             "settings": settings,
             "article_store": article_store,
+            "content_store": content_store,
             "subscriber_store": subscriber_store,
             "mailer": mailer,
             "job_queue": job_queue,
+            "stream_reader": stream_reader,
             "feed_store": feed_store,
             "feed_queue": feed_queue,
             "fetcher": fetcher,
@@ -72,7 +78,13 @@ class Services:
     def article_store(self) -> ArticleStore:
         from newsdigest.dal.articles import ArticleStore
 
-        return ArticleStore(self.settings.articles_table)
+        return ArticleStore(self.settings.articles_table, content=self.content_store)
+
+    @cached_property
+    def content_store(self) -> ContentStore:
+        from newsdigest.dal.content import ContentStore
+
+        return ContentStore(self.settings.content_bucket)
 
     @cached_property
     def subscriber_store(self) -> SubscriberStore:
@@ -109,6 +121,12 @@ class Services:
         from newsdigest.dal.jobs import JobQueue
 
         return JobQueue(self.settings.digest_queue_url)
+
+    @cached_property
+    def stream_reader(self) -> StreamRangeReader:
+        from newsdigest.dal.streams import StreamRangeReader
+
+        return StreamRangeReader()
 
     @cached_property
     def feed_store(self) -> FeedStore:

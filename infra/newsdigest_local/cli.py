@@ -1,6 +1,6 @@
 """The ``newsdigest`` command: run the service locally (serve), invoke one function, fire a schedule,
-summarize files and extract the article of web pages. A developer tool: it ships with the local stack, never
-in the Lambda bundle."""
+redrive failed articles, summarize files and extract the article of web pages. A developer tool: it ships with
+the local stack, never in the Lambda bundle."""
 
 from __future__ import annotations
 
@@ -98,6 +98,44 @@ def _schedule_fire(args: argparse.Namespace) -> int:
     result = invoke(schedule["function"], event, state_dir=args.state_dir, endpoint=endpoint)
     print(json.dumps(result, indent=2, default=str))
     return 0
+
+
+def _redrive(args: argparse.Namespace) -> int:
+    from newsdigest_local.invoke import _running_endpoint, invoke
+    from newsdigest_local.redrive import failed_article_ids, redrive_event
+    from newsdigest_local.resources import provision
+    from newsdigest_local.stack import aws_environment
+    from newsdigest_local.template import Template
+
+    if not args.ids and not args.all_failed:
+        print("name article ids, or --all-failed", file=sys.stderr)
+        return 2
+    endpoint = args.endpoint or _running_endpoint(args.state_dir)
+    if not endpoint:
+        print(
+            f"no local stack is running (none noted in {args.state_dir}); start `newsdigest serve`",
+            file=sys.stderr,
+        )
+        return 1
+    ids = list(dict.fromkeys(args.ids))
+    if args.all_failed:
+        import os
+
+        os.environ.update(aws_environment(endpoint))
+        table = provision(Template.load(), create=False).refs["ArticlesTable"]
+        ids += [i for i in failed_article_ids(table, endpoint) if i not in ids]
+    if not ids:
+        print("no failed articles", file=sys.stderr)
+        return 0
+    worst = 0
+    for article_id in ids:
+        result = invoke(
+            "IngestFunction", redrive_event(article_id), state_dir=args.state_dir, endpoint=endpoint
+        )
+        status = int(result.get("statusCode", 500))
+        print(f"{article_id}  {'pending again' if status == 202 else f'HTTP {status}'}", flush=True)
+        worst = max(worst, 0 if status == 202 else 1)
+    return worst
 
 
 def _summary_json(summary: Any, article_id: str | None = None) -> dict[str, Any]:
@@ -208,6 +246,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fire.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
     fire.set_defaults(func=_schedule_fire)
+
+    redrive = sub.add_parser(
+        "redrive",
+        help="summarize failed articles again on the running local stack (POST /articles/{id}/summarize)",
+    )
+    redrive.add_argument("ids", nargs="*", metavar="ID", help="article ids")
+    redrive.add_argument("--all-failed", action="store_true", help="every article whose summary failed")
+    redrive.add_argument(
+        "--endpoint", help="AWS endpoint of a running local stack (default: the one `serve` noted)"
+    )
+    redrive.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
+    redrive.set_defaults(func=_redrive)
 
     summ = sub.add_parser("summarize", help="print the digest and outline of an article file")
     summ.add_argument("file", nargs="?", default="-", help="article file, or - for stdin")

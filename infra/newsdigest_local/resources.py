@@ -92,6 +92,14 @@ def provision(
         for key in (arn, name):
             secret_values[key] = secretsmanager.get_secret_value(SecretId=arn)["SecretString"]
 
+    s3 = boto3.client("s3", region_name=REGION)
+    for logical, props in template.of_type("AWS::S3::Bucket").items():
+        name = props.get("BucketName") or local_name(logical).lower()  # bucket names are lower case
+        if create:
+            _create_bucket(s3, name, props)
+        refs[logical] = name
+        attributes[(logical, "Arn")] = f"arn:aws:s3:::{name}"
+
     sns = boto3.client("sns", region_name=REGION)
     for logical in template.of_type("AWS::SNS::Topic"):
         arn = sns.create_topic(Name=local_name(logical))["TopicArn"]  # idempotent
@@ -103,6 +111,38 @@ def provision(
     if create:
         _provision_mail(template, resolver)
     return resolver
+
+
+def _create_bucket(s3: Any, name: str, props: dict[str, Any]) -> None:
+    """The bucket with its lifecycle rules (moto keeps them; it does not run them)."""
+    try:
+        s3.create_bucket(Bucket=name)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
+            raise
+    if (props.get("VersioningConfiguration") or {}).get("Status") == "Enabled":
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    rules = (props.get("LifecycleConfiguration") or {}).get("Rules") or []
+    if rules:
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=name, LifecycleConfiguration={"Rules": [_lifecycle_rule(r) for r in rules]}
+        )
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation lifecycle rule in the S3 API's shape."""
+    api: dict[str, Any] = {"ID": rule["Id"], "Status": rule["Status"]}
+    tags = rule.get("TagFilters") or []
+    api["Filter"] = {"Tag": tags[0]} if len(tags) == 1 else {"Prefix": rule.get("Prefix", "")}
+    if "ExpirationInDays" in rule:
+        api["Expiration"] = {"Days": rule["ExpirationInDays"]}
+    elif rule.get("ExpiredObjectDeleteMarker"):
+        api["Expiration"] = {"ExpiredObjectDeleteMarker": True}
+    if "NoncurrentVersionExpiration" in rule:
+        api["NoncurrentVersionExpiration"] = rule["NoncurrentVersionExpiration"]
+    if "AbortIncompleteMultipartUpload" in rule:
+        api["AbortIncompleteMultipartUpload"] = rule["AbortIncompleteMultipartUpload"]
+    return api
 
 
 def _provision_mail(template: Template, resolver: Resolver) -> None:
@@ -124,7 +164,8 @@ def _provision_mail(template: Template, resolver: Resolver) -> None:
 
 def empty(template: Template, resolver: Resolver) -> None:
     """Empty what the template's resources hold, as if they had just been provisioned, without provisioning
-    them again: tables dropped and re-created (which also starts their streams afresh), queues purged, and
+    them again: tables dropped and re-created (which also starts their streams afresh), queues purged,
+    buckets emptied (every version), and
     the mail SES accepted and the notifications SNS published forgotten (in-process moto only; queues may
     be purged more than once a minute with MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR=false)."""
     dynamodb = boto3.client("dynamodb", region_name=REGION)
@@ -137,6 +178,13 @@ def empty(template: Template, resolver: Resolver) -> None:
     sqs = boto3.client("sqs", region_name=REGION)
     for logical in template.of_type("AWS::SQS::Queue"):
         sqs.purge_queue(QueueUrl=resolver.refs[logical])
+    s3 = boto3.client("s3", region_name=REGION)
+    for logical in template.of_type("AWS::S3::Bucket"):
+        bucket = resolver.refs[logical]
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+            doomed = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+            for version in doomed:
+                s3.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
     from moto.ses.models import ses_backends
     from moto.sns.models import sns_backends
 

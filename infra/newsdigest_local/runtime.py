@@ -13,6 +13,10 @@ from newsdigest_local.context import LocalContext
 from newsdigest_local.template import FunctionSpec, Resolver, Template
 
 Log = Callable[[str], None]
+Handler = Callable[[dict[str, Any], Any], Any]
+# A test hook: (logical id, handler, event, context) -> result. The fault suite installs one to crash, retry,
+# redeliver or replay invocations; it exists only in this local runtime, never in a deployed function.
+Around = Callable[[str, Handler, dict[str, Any], Any], Any]
 
 
 class RuntimeClosed(RuntimeError):
@@ -45,6 +49,7 @@ class LocalRuntime:
         # Handlers read their settings at cold start: the environment must be in place before import.
         os.environ.update(environment)
         self.environment = environment
+        self.around: Around | None = None
 
     def close(self) -> None:
         """Start no more invocations: requests and batches still waiting for their turn are refused, so a
@@ -76,7 +81,9 @@ class LocalRuntime:
                 raise RuntimeClosed(f"the local stack is stopping; {logical_id} was not invoked")
             started = time.perf_counter()
             try:
-                result = handler(event, LocalContext(logical_id, spec.memory, spec.timeout))
+                context = LocalContext(logical_id, spec.memory, spec.timeout)
+                around = self.around
+                result = around(logical_id, handler, event, context) if around else handler(event, context)
             except Exception as exc:
                 elapsed = (time.perf_counter() - started) * 1000
                 self.log(

@@ -154,6 +154,7 @@ class LocalStack:
                 queue,
                 poll_interval=self.poll_interval,
                 on_checkpoint=self.stream_trimmers[source.table].checkpoint,
+                on_dead_letter=self.stream_trimmers[source.table].hold,
             )
             self.pollers.append(poller)
             if self.start_pollers:

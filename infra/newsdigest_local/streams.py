@@ -67,6 +67,9 @@ def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
 
 # How many GetRecords calls may go into filling one batch when the filter drops most records.
 MAX_READS_PER_BATCH = 10
+# A range handed to an on-failure destination is read back by its consumer (SummarizeFailuresFunction):
+# AWS keeps stream records 24 h; locally the records from such a range on are kept this long.
+FAILED_RANGE_HOLD_SECONDS = 600.0
 
 
 def _moto_stream_shard(table_name: str) -> Any:
@@ -95,6 +98,12 @@ def guard_stream(table_name: str) -> threading.Lock | None:
 
         def locked_get(start: int, quantity: int) -> list[dict[str, Any]]:
             with lock:
+                if start < shard.starting_sequence_number:  # trimmed: AWS's answer, not moto's 500
+                    from moto.core.exceptions import JsonRESTError
+
+                    raise JsonRESTError(
+                        "TrimmedDataAccessException", f"sequence number {start} is beyond the trim horizon"
+                    )
                 return list(get(start, quantity))
 
         shard.add, shard.get, shard._local_stack_lock = locked_add, locked_get, lock
@@ -134,13 +143,28 @@ def forget_shard_iterator(iterator: str | None) -> None:
 class StreamTrimmer:
     """Trims a table's stream up to the lowest checkpoint of the mappings that read it."""
 
-    def __init__(self, table_name: str, readers: int) -> None:
+    def __init__(
+        self,
+        table_name: str,
+        readers: int,
+        hold_seconds: float = FAILED_RANGE_HOLD_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.table_name = table_name
         self.readers = readers
+        self.hold_seconds = hold_seconds
+        self._clock = clock
         self._positions: dict[str, int] = {}
+        self._holds: dict[int, float] = {}  # first sequence number of a failed range -> kept until
         self._lock = threading.Lock()
         self.trimmed = 0
         guard_stream(table_name)
+
+    def hold(self, first_sequence: int) -> None:
+        """A range from ``first_sequence`` on went to an on-failure destination: keep it readable for a
+        while (its consumer reads it back), as AWS's 24 h retention does."""
+        with self._lock:
+            self._holds[first_sequence] = self._clock() + self.hold_seconds
 
     def checkpoint(self, reader: str, sequence: int) -> None:
         with self._lock:
@@ -148,6 +172,10 @@ class StreamTrimmer:
             if len(self._positions) < self.readers:
                 return
             upto = min(self._positions.values())
+            now = self._clock()
+            self._holds = {first: until for first, until in self._holds.items() if until > now}
+            if self._holds:
+                upto = min(upto, min(self._holds) - 1)
         self.trimmed += trim_stream(self.table_name, upto)
 
 
@@ -161,6 +189,7 @@ class StreamPoller(threading.Thread):
         poll_interval: float = 0.2,
         retry_delay: float = 0.2,
         on_checkpoint: Callable[[str, int], None] | None = None,
+        on_dead_letter: Callable[[int], None] | None = None,
     ) -> None:
         super().__init__(name=f"stream-{source.function}", daemon=True)
         self.source = source
@@ -171,6 +200,8 @@ class StreamPoller(threading.Thread):
         self.retry_delay = retry_delay
         # Called with (poller name, sequence number) once every record up to it has been handled.
         self.on_checkpoint = on_checkpoint
+        # Called with the first sequence number of a range before it goes to the on-failure destination.
+        self.on_dead_letter = on_dead_letter
         # One batch per GetRecords call: AWS returns at most 1 MB a call, and moto would otherwise build
         # (and the client parse) responses of up to 1,000 records of full item images at once.
         self.read_limit = max(1, source.batch_size)
@@ -301,6 +332,8 @@ class StreamPoller(threading.Thread):
             )
             return
         first, last = batch[0]["dynamodb"], batch[-1]["dynamodb"]
+        if self.on_dead_letter:
+            self.on_dead_letter(int(first["SequenceNumber"]))
         message = {
             "requestContext": {
                 "requestId": str(uuid.uuid4()),

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import email
 import email.policy
+import html
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -105,11 +107,15 @@ def subscribe_and_confirm(stack: LocalStack, address: str) -> None:
     assert response.status_code == 202
     wait_until(lambda: mail_to(address))
     (confirmation,) = mail_to(address)
-    confirm = requests.get(
+    # As a person does: open the link (a page with a button; opening it confirms nothing), press the button
+    page = requests.get(
         f"{stack.api_url}/subscriptions/confirm",
         params={"token": link_token(confirmation, "/subscriptions/confirm")},
         timeout=5,
     )
+    assert page.status_code == 200 and "You are subscribed" not in page.text
+    action = html.unescape(re.search(r'<form method="post" action="([^"]+)"', page.text).group(1))
+    confirm = requests.post(action, timeout=5)
     assert confirm.status_code == 200 and "You are subscribed" in confirm.text
 
 

@@ -69,7 +69,7 @@ def test_posting_twice_stores_one_item(stack):
         (b'{"title": "x", "body": ', 400, "JSON"),
         (json.dumps({"body": "Text.", "format": "text"}).encode(), 422, "title"),
         (json.dumps({"title": "t", "body": "Text.", "format": "docx"}).encode(), 422, "format"),
-        (json.dumps({"title": "t", "body": "x" * 200_000, "format": "text"}).encode(), 413, "limit"),
+        (json.dumps({"title": "t", "body": "x" * 2_000_001, "format": "text"}).encode(), 413, "limit"),
     ],
 )
 def test_bad_input_gets_a_4xx_naming_the_problem(stack, payload, status, named):

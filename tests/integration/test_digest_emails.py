@@ -61,7 +61,7 @@ def subscribe_and_confirm(aws, address: str, **extra: Any) -> None:
     assert status == 202
     (confirmation,) = mail_to(address)[-1:]
     status, page = call(
-        aws, "subscriptions-confirm.json", token=link_token(confirmation, "/subscriptions/confirm")
+        aws, "subscriptions-confirm-post.json", token=link_token(confirmation, "/subscriptions/confirm")
     )
     assert status == 200 and "You are subscribed" in page
 
@@ -204,7 +204,7 @@ def test_the_event_files_drive_schedule_and_sender(aws, period):
     # Given the subscriber of events/subscriptions-post.json, confirmed and due at the file's time
     call(aws, "subscriptions-post.json")
     (confirmation,) = mail_to("ada@example.com")
-    call(aws, "subscriptions-confirm.json", token=link_token(confirmation, "/subscriptions/confirm"))
+    call(aws, "subscriptions-confirm-post.json", token=link_token(confirmation, "/subscriptions/confirm"))
     scheduled = json.loads(load_event("digest-send-sqs.json")["Records"][0]["body"])["scheduled_time"]
     table = boto3.resource("dynamodb").Table(aws.environment["SUBSCRIBERS_TABLE"])
     table.update_item(
@@ -334,19 +334,20 @@ def test_an_old_confirmation_link_does_not_resubscribe_after_unsubscribing(aws):
     call(aws, "subscriptions-post.json", body=subscription("ada@example.com"))
     (confirmation,) = mail_to("ada@example.com")
     confirm_token = link_token(confirmation, "/subscriptions/confirm")
-    assert call(aws, "subscriptions-confirm.json", token=confirm_token)[0] == 200
-    assert call(aws, "subscriptions-confirm.json", token=confirm_token)[0] == 200  # a second click
+    assert call(aws, "subscriptions-confirm-post.json", token=confirm_token)[0] == 200
+    assert call(aws, "subscriptions-confirm-post.json", token=confirm_token)[0] == 200  # a second click
     secret = signing_secret(aws)
     unsubscribe = issue_token("unsubscribe", subscriber_id("ada@example.com"), secret)
     assert call(aws, "unsubscribe-one-click.json", token=unsubscribe)[0] == 200
-    assert call(aws, "subscriptions-confirm.json", token=confirm_token)[0] == 404
+    status, error = call(aws, "subscriptions-confirm-post.json", token=confirm_token)
+    assert status == 400 and error["error"]["code"] == "invalid_token"
 
 
 def test_a_confirm_token_cannot_confirm_another_address(aws):
     call(aws, "subscriptions-post.json", body=subscription("ada@example.com"))
     call(aws, "subscriptions-post.json", body=subscription("bob@example.com"))
     (ada_confirmation,) = mail_to("ada@example.com")
-    call(aws, "subscriptions-confirm.json", token=link_token(ada_confirmation, "/subscriptions/confirm"))
+    call(aws, "subscriptions-confirm-post.json", token=link_token(ada_confirmation, "/subscriptions/confirm"))
     table = boto3.resource("dynamodb").Table(aws.environment["SUBSCRIBERS_TABLE"])
     status = {
         address: table.get_item(Key={"id": subscriber_id(address), "sk": "subscriber"})["Item"]["status"]

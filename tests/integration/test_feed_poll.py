@@ -390,3 +390,52 @@ def test_a_job_is_not_started_without_the_time_to_finish_it(world):
             job, fetcher=services.fetcher, clock=world.clock, time_left_ms=lambda: 20_000, **stores
         )
     assert world.site.feed_requests() == [] and world.articles() == {}
+
+
+def test_a_long_entry_goes_to_the_content_bucket_like_a_posted_article(world):
+    from newsdigest.config import MAX_INLINE_CONTENT_BYTES
+
+    base = world.site.server.url("")
+    long_text = " ".join([LONG] * (MAX_INLINE_CONTENT_BYTES // len(LONG) + 2))
+    world.site.body = rss(base, [("/long", "A long story", long_text)])
+    world.follow()
+    _, polled, _ = world.poll_round()
+    assert polled == {"batchItemFailures": []}
+    (item,) = world.articles().values()
+    # the item holds the claim check, the bucket the body (as for POST /articles)
+    assert "body" not in item and item["content_key"] and item["content_sha256"]
+    s3 = boto3.client("s3")
+    bucket = world.runtime.environment["CONTENT_BUCKET"]
+    stored = json.loads(s3.get_object(Bucket=bucket, Key=item["content_key"])["Body"].read())
+    assert (
+        stored["body"].startswith("The harbour board") and len(stored["body"]) > MAX_INLINE_CONTENT_BYTES // 2
+    )
+    event = copy.deepcopy(load_event("api-get-article.json"))
+    event["pathParameters"] = {"article_id": item["id"]}
+    event["path"] = f"/articles/{item['id']}"
+    response = world.runtime.invoke("ApiFunction", event)
+    assert response["statusCode"] == 200 and json.loads(response["body"])["body"] == stored["body"]
+
+
+def test_an_entry_with_a_lone_surrogate_is_not_stored_and_the_others_are(world):
+    base = world.site.server.url("")
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Coastal \udfff Gazette",  # the feed's own title: kept, the surrogate replaced
+        "items": [
+            {"id": "1", "url": f"{base}/bad", "title": "Bad", "content_text": "Broken \udfff text. " + LONG},
+            {"id": "2", "url": f"{base}/good", "title": "Good", "content_text": LONG},
+        ],
+    }
+    body = json.dumps(feed).encode()  # ensure_ascii: the lone surrogate is sent as the escape \udfff
+    assert b"\\udfff" in body
+    world.site.server.routes["/feed.xml"] = lambda h: reply(h, 200, body, "application/feed+json")
+    fid = world.follow()
+    _, polled, _ = world.poll_round()
+    assert polled == {"batchItemFailures": []}
+    (item,) = world.articles().values()
+    assert item["url"] == f"{base}/good" and item["title"] == "Good"
+    assert item["source"] == "Coastal \ufffd Gazette"
+    feed = world.feed(fid)
+    assert feed["title"] == "Coastal \ufffd Gazette" and feed["last_status"] == 200
+    assert (feed["entries_seen"], feed["entries_ingested"]) == (2, 1)

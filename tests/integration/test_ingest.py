@@ -84,9 +84,9 @@ def test_malformed_json_is_a_400(aws):
 def test_a_body_over_the_limit_is_a_413_that_says_the_limit(aws):
     event = load_event("ingest-post-article.json")
     article = json.loads(event["body"])
-    status, body, _ = post(aws, with_body(event, {**article, "body": "word " * 40_000}))
+    status, body, _ = post(aws, with_body(event, {**article, "body": "word " * 400_001}))
     assert status == 413
-    assert "150000" in body["error"]["message"]
+    assert "2000000" in body["error"]["message"]
     assert items(aws) == []
 
 

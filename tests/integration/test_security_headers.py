@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from newsdigest.config import MAX_REQUEST_BYTES
 
 from tests.conftest import EVENTS, load_event
 
@@ -37,7 +38,7 @@ def test_every_event_file_is_answered_with_nosniff(aws, name):
         ({"path": "/nowhere", "resource": "/nowhere"}, 404),
         ({"httpMethod": "PUT"}, 405),
         ({"queryStringParameters": {"limit": "0"}, "multiValueQueryStringParameters": {"limit": ["0"]}}, 422),
-        ({"body": "x" * 4_000_001}, 413),
+        ({"body": "x" * (MAX_REQUEST_BYTES + 1)}, 413),
         ({"body": "{}", "headers": {"Content-Type": "text/plain"}, "multiValueHeaders": None}, 415),
     ],
 )

@@ -114,3 +114,36 @@ def test_a_batch_is_filled_with_records_that_pass_the_filter(table):
     while poller.poll_once():
         pass
     assert batches == [["i00", "i02", "i04", "i06"], ["i08", "i10", "i12", "i14"]]
+
+
+def test_a_range_sent_to_the_on_failure_destination_stays_readable_until_its_hold_ends(table):
+    now = [0.0]
+    trimmer = StreamTrimmer(TABLE, readers=1, hold_seconds=60, clock=lambda: now[0])
+    write(table, "a", "b", "c", "d")
+    first = shard().starting_sequence_number
+    # The mapping hands b..c to its on-failure destination and moves past them
+    trimmer.hold(first + 1)
+    trimmer.checkpoint("mapping", first + 3)
+    assert trimmer.trimmed == 1 and shard().starting_sequence_number == first + 1  # only a went
+    # Once the hold is over, the next checkpoint frees the rest
+    now[0] = 61.0
+    trimmer.checkpoint("mapping", first + 3)
+    assert trimmer.trimmed == 4 and shard().items == []
+
+
+def test_reading_a_trimmed_range_is_aws_trimmed_data_error(table):
+    from botocore.exceptions import ClientError
+
+    StreamTrimmer(TABLE, readers=1)
+    write(table, "a", "b")
+    first = shard().starting_sequence_number
+    trim_stream(TABLE, first)
+    streams = boto3.client("dynamodbstreams", region_name=REGION)
+    arn = table.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+    shard_id = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(
+        StreamArn=arn, ShardId=shard_id, ShardIteratorType="AT_SEQUENCE_NUMBER", SequenceNumber=str(first)
+    )["ShardIterator"]
+    with pytest.raises(ClientError) as raised:
+        streams.get_records(ShardIterator=iterator)
+    assert raised.value.response["Error"]["Code"] == "TrimmedDataAccessException"

@@ -18,6 +18,7 @@ FUNCTIONS = (
     "IngestFunction",
     "ApiFunction",
     "SummarizeFunction",
+    "SummarizeFailuresFunction",
     "SubscriptionsFunction",
     "DigestScheduleFunction",
     "DigestSendFunction",
@@ -144,6 +145,7 @@ def test_each_dead_letter_queue_alarms_on_its_first_message(template):
     queues = dead_letter_queues(template)
     assert queues == {
         "SummarizeFailureQueue",
+        "SummarizeFailureDeadLetterQueue",
         "DigestDeadLetterQueue",
         "DigestScheduleDeadLetterQueue",
         "MailEventsDeadLetterQueue",
@@ -230,21 +232,24 @@ def test_each_function_logs_to_its_own_group_and_may_write_only_there(template):
 
 def test_the_summarizer_reads_our_stream_only_and_the_sender_our_queue_only(template):
     stream_actions = {"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream"}
-    (stream,) = [
-        s for s in role_statements(template, "SummarizeFunction") if stream_actions & set(actions(s))
-    ]
-    assert resources(stream) == [{"Fn::Sub": "${ArticlesTable.Arn}/stream/*"}]
-    sender = role_statements(template, "DigestSendFunction")
-    (queue,) = [s for s in sender if "sqs:ReceiveMessage" in actions(s)]
-    assert resources(queue) == [{"Fn::GetAtt": ["DigestQueue", "Arn"]}]
-    assert {"sqs:DeleteMessage", "sqs:GetQueueAttributes"} <= set(actions(queue))
-    poller = role_statements(template, "FeedPollFunction")
-    (feed_queue,) = [s for s in poller if "sqs:ReceiveMessage" in actions(s)]
-    assert resources(feed_queue) == [{"Fn::GetAtt": ["FeedQueue", "Arn"]}]
+    # The summarizer reads the stream; SummarizeFailuresFunction reads back the ranges that failed.
+    readers = {"SummarizeFunction", "SummarizeFailuresFunction"}
+    for function in readers:
+        (stream,) = [s for s in role_statements(template, function) if stream_actions & set(actions(s))]
+        assert resources(stream) == [{"Fn::Sub": "${ArticlesTable.Arn}/stream/*"}]
+    consumers = {
+        "DigestSendFunction": "DigestQueue",
+        "SummarizeFailuresFunction": "SummarizeFailureQueue",
+        "FeedPollFunction": "FeedQueue",
+    }
+    for function, queue_name in consumers.items():
+        (queue,) = [s for s in role_statements(template, function) if "sqs:ReceiveMessage" in actions(s)]
+        assert resources(queue) == [{"Fn::GetAtt": [queue_name, "Arn"]}]
+        assert {"sqs:DeleteMessage", "sqs:GetQueueAttributes"} <= set(actions(queue))
     # Nobody else reads a stream or a queue.
-    for function in set(FUNCTIONS) - {"SummarizeFunction"}:
+    for function in set(FUNCTIONS) - readers:
         assert not any(stream_actions & set(actions(s)) for s in role_statements(template, function))
-    for function in set(FUNCTIONS) - {"DigestSendFunction", "FeedPollFunction"}:
+    for function in set(FUNCTIONS) - set(consumers):
         assert not any("sqs:ReceiveMessage" in actions(s) for s in role_statements(template, function))
 
 

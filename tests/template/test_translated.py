@@ -87,7 +87,7 @@ def test_a_function_behind_the_api_naming_the_api_is_a_cycle(tmp_path):
 def test_no_function_role_carries_an_aws_managed_policy(translated):
     resources = translated["Resources"]
     functions = {k: v for k, v in resources.items() if v["Type"] == "AWS::Lambda::Function"}
-    assert len(functions) == 9
+    assert len(functions) == 10
     for logical, function in functions.items():
         role = function["Properties"]["Role"]["Fn::GetAtt"][0]
         assert "ManagedPolicyArns" not in resources[role]["Properties"], f"{logical}'s role {role}"
@@ -96,6 +96,7 @@ def test_no_function_role_carries_an_aws_managed_policy(translated):
     assert sorted(m["FunctionName"]["Ref"] for m in mappings) == [
         "DigestSendFunctionAliaslive",
         "FeedPollFunctionAliaslive",
+        "SummarizeFailuresFunctionAliaslive",
         "SummarizeFunctionAliaslive",
     ]
 
@@ -123,6 +124,7 @@ def test_api_keys_as_cloudformation_deploys_it(reads_need_key):
         ("POST", "/articles"),
         ("POST", "/articles/batch"),
         ("DELETE", "/articles/{article_id}"),
+        ("POST", "/articles/{article_id}/summarize"),
         ("POST", "/feeds"),
         ("POST", "/feeds/import"),
         ("DELETE", "/feeds/{feed_id}"),

@@ -31,6 +31,7 @@ def test_the_handlers_are_the_templates():
         "ingest",
         "subscriptions",
         "summarize",
+        "summarize_failures",
         "digest_schedule",
         "digest_send",
         "mail_events",

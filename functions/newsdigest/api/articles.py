@@ -27,6 +27,7 @@ from newsdigest.articles.models import (
     DigestOut,
     IngestResult,
     PageIn,
+    SummarizeRequested,
 )
 from newsdigest.articles.pages import fetched_article
 from newsdigest.config import DEFAULT_PAGE_SIZE, MAX_DATE_RANGE_DAYS, MAX_PAGE_SIZE, MAX_SOURCE_CHARS
@@ -117,6 +118,31 @@ def delete_article(article_id: ArticleId) -> Response[str]:
     return Response(status_code=204, body="")
 
 
+@write_router.post(
+    "/articles/<article_id>/summarize",
+    summary="Summarize an article again (redrive a failed one)",
+    description="Sets the article pending and drops its summary; the summarizer picks it up from the "
+    "table's stream. The way back for articles whose summary failed (status failed, with its error).",
+    security=WRITE_SECURITY,
+    responses={
+        202: _json(SummarizeRequested, "The article is pending; poll its digest"),
+        **documented_errors(401, 403, 404, 422),
+    },
+)
+def post_summarize(article_id: ArticleId) -> Response[dict]:
+    if not _ID.match(article_id):
+        raise ArticleNotFound(article_id)
+    services = wiring.services
+    services.article_store.request_summary(article_id, services.clock())
+    metrics.add_metric(name="SummariesRequested", unit=MetricUnit.Count, value=1)
+    return Response(
+        status_code=202,
+        content_type=content_types.APPLICATION_JSON,
+        body=SummarizeRequested(id=article_id).model_dump(mode="json"),
+        headers={"Location": f"/articles/{article_id}/digest"},
+    )
+
+
 def _find(article_id: str) -> Article:
     if not _ID.match(article_id):
         raise ArticleNotFound(article_id)  # not an id we could have issued: no need to ask DynamoDB
@@ -196,7 +222,9 @@ def get_article(article_id: ArticleId) -> Response[str]:
     },
 )
 def get_digest(article_id: ArticleId) -> Response[str]:
-    digest = catalog.digest_of(_find(article_id))
+    if not _ID.match(article_id):
+        raise ArticleNotFound(article_id)
+    digest = catalog.digest_of(wiring.services.article_store.get_header(article_id))
     return cached(
         read_router.current_event,
         digest,

@@ -19,6 +19,9 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from newsdigest.api.models import ErrorResponse
 from newsdigest.errors import (
     ArticleNotFound,
+    ArticleTooLarge,
+    ConfirmLinkSuperseded,
+    ContentUnavailable,
     DeliveryBusy,
     FeedError,
     FeedNotFound,
@@ -36,6 +39,7 @@ from newsdigest.errors import (
     NewsdigestError,
     NoArticleOnPage,
     StaleWrite,
+    StreamRangeGone,
     SubscriberNotFound,
 )
 from newsdigest.observability import MetricUnit, logger, metrics
@@ -99,7 +103,16 @@ DOMAIN_ERRORS: dict[type[NewsdigestError], HttpError] = {
     SubscriberNotFound: HttpError(404, "not_found"),
     InvalidCursor: HttpError(400, "invalid_cursor", field="cursor"),
     InvalidToken: HttpError(400, "invalid_token", field="token"),
+    ConfirmLinkSuperseded: HttpError(400, "invalid_token", field="token"),
     InvalidQuery: HttpError(422, "validation_error"),
+    ArticleTooLarge: HttpError(413, "payload_too_large", field="body"),
+    ContentUnavailable: HttpError(
+        503,
+        "content_unavailable",
+        "the article's content cannot be read now; retry later",
+        retry_after=RETRY_AFTER_SECONDS,
+    ),
+    StreamRangeGone: HttpError(500, "internal_error", "something went wrong on our side; try again"),
     StaleWrite: HttpError(409, "conflict", "the resource changed while it was written; repeat the request"),
     DeliveryBusy: HttpError(
         503, "busy", "another request is handling this; retry later", retry_after=RETRY_AFTER_SECONDS

@@ -83,10 +83,30 @@ def post_subscription(subscription: SubscriptionIn) -> Response[dict]:
 
 @router.get(
     "/subscriptions/confirm",
-    summary="Confirm a subscription (the link in the confirmation email)",
+    summary="The confirmation page (the link in the confirmation email): one button",
+    description="Confirms nothing by itself - mail scanners follow links; the page's button POSTs.",
     responses=PAGE_RESPONSES,
 )
 def get_confirm(token: Token) -> Response[str]:
+    services = wiring.services
+    subscribers.check_confirm_link(token, keys=services.signing_keys, now=services.clock())
+    base = public_base_url(router.current_event, services.settings.public_base_url)
+    return _page(
+        "Confirm your subscription",
+        "Receive the news digest at this address?",
+        form_action=f"{link_base(base)}/subscriptions/confirm?token={quote(token)}",
+        button="Confirm subscription",
+    )
+
+
+@router.post(
+    "/subscriptions/confirm",
+    summary="Confirm a subscription (the confirmation page's button)",
+    description="Good for the one subscription request the email was sent for, once; a newer confirmation "
+    "email, or an unsubscribe since, makes the link invalid (400).",
+    responses=PAGE_RESPONSES,
+)
+def post_confirm(token: Token) -> Response[str]:
     services = wiring.services
     subscriber = subscribers.confirm(
         token, store=services.subscriber_store, keys=services.signing_keys, now=services.clock()

@@ -59,9 +59,14 @@ def _shown(summary: ArticleSummary) -> dict[str, Any]:
     }
 
 
-def digest_of(article: Article) -> DigestOut:
+def digest_of(article: Article | ArticleHeader) -> DigestOut:
     summary = current_summary(article)
-    return DigestOut(article_id=article.id, error=summary.error, **_shown(summary))
+    return DigestOut(
+        article_id=article.id,
+        error=summary.error,
+        outline_sections=summary.outline_sections,
+        **_shown(summary),
+    )
 
 
 def zone(name: str) -> ZoneInfo:

@@ -23,6 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from newsdigest.articles.ids import url_problem
 from newsdigest.config import MAX_BODY_BYTES, MAX_SOURCE_CHARS, MAX_TITLE_CHARS, MAX_URL_CHARS
+from newsdigest.validation import NoLoneSurrogates
 
 ArticleFormat = Literal["text", "markdown", "html"]
 SummaryStatus = Literal["pending", "ready", "too_short", "failed"]
@@ -66,24 +67,30 @@ class ArticleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS),
+        NoLoneSurrogates,
     ] = Field(description=f"Headline, 1-{MAX_TITLE_CHARS} characters.")
-    body: str = Field(
+    body: Annotated[str, NoLoneSurrogates] = Field(
         description=f"The article text, at most {MAX_BODY_BYTES} bytes of UTF-8.",
         json_schema_extra={"pattern": r"\S", "maxLength": MAX_BODY_BYTES},
     )
     format: ArticleFormat = Field(description="How the body is written: text, markdown or html.")
-    url: Annotated[str, StringConstraints(max_length=MAX_URL_CHARS)] | None = Field(
+    url: Annotated[str, StringConstraints(max_length=MAX_URL_CHARS), NoLoneSurrogates] | None = Field(
         default=None,
         description="Canonical address; the article id derives from it.",
         json_schema_extra={"pattern": URL_PATTERN},
     )
     source: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_CHARS)]
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_CHARS),
+            NoLoneSurrogates,
+        ]
         | None
     ) = None
     published_at: datetime | None = Field(default=None, description="ISO 8601; without a zone, UTC.")
-    language: str | None = Field(
+    language: Annotated[str, NoLoneSurrogates] | None = Field(
         default=None,
         description="BCP 47 tag such as 'en' or 'pt-BR'.",
         json_schema_extra={"pattern": _LANGUAGE.pattern},
@@ -138,23 +145,33 @@ class PageIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL_CHARS)] = (
-        Field(
-            description="The page to fetch (every rule of the safe fetcher applies); the article id derives "
-            "from it.",
-            json_schema_extra={"pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$"},
-        )
+    url: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL_CHARS),
+        NoLoneSurrogates,
+    ] = Field(
+        description="The page to fetch (every rule of the safe fetcher applies); the article id derives "
+        "from it.",
+        json_schema_extra={"pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$"},
     )
     title: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS)]
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS),
+            NoLoneSurrogates,
+        ]
         | None
     ) = Field(default=None, description="Headline; default: the page's own title.")
     source: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_CHARS)]
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_CHARS),
+            NoLoneSurrogates,
+        ]
         | None
     ) = None
     published_at: datetime | None = Field(default=None, description="ISO 8601; default: the page's date.")
-    language: str | None = Field(
+    language: Annotated[str, NoLoneSurrogates] | None = Field(
         default=None,
         description="BCP 47 tag; default: the page's language.",
         json_schema_extra={"pattern": _LANGUAGE.pattern},
@@ -207,6 +224,9 @@ class ArticleSummary(BaseModel):
     status: SummaryStatus
     digest: list[SpanOut] = []
     outline: list[OutlineItem] = []
+    outline_sections: int = Field(
+        default=0, description="Sections the article has; the outline holds the first MAX_OUTLINE_ENTRIES"
+    )
     keywords: list[str] = []
     reading_time_minutes: int = 0
     language: str | None = None
@@ -238,6 +258,11 @@ class Article(BaseModel):
 class IngestResult(BaseModel):
     id: str
     status: IngestStatus = Field(description="created (201), updated or unchanged (200).")
+
+
+class SummarizeRequested(BaseModel):
+    id: str
+    status: Literal["pending"] = "pending"
 
 
 class BatchItemResult(BaseModel):
@@ -292,6 +317,9 @@ class DigestOut(BaseModel):
     status: SummaryStatus
     digest: list[SpanOut]
     outline: list[OutlineItem]
+    outline_sections: int = Field(
+        default=0, description="How many sections the article has; the outline shows the first 40 at most."
+    )
     keywords: list[str]
     reading_time_minutes: int
     error: str | None = None

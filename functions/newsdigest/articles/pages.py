@@ -17,6 +17,7 @@ from newsdigest.config import MAX_BODY_BYTES, MAX_PAGE_BYTES, MAX_TITLE_CHARS
 from newsdigest.errors import NoArticleOnPage
 from newsdigest.extraction import ExtractedPage, NoArticleText, extract_page
 from newsdigest.fetcher import PAGE_TYPES, ContentTypes, FetchResult
+from newsdigest.validation import has_lone_surrogate
 
 _WHOLE_PAGE = re.compile(r"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -50,7 +51,10 @@ def read_page(url: str, fetcher: PageFetcher) -> ExtractedPage:
 
 
 def fit_bytes(text: str, limit: int = MAX_BODY_BYTES) -> str:
-    """``text`` cut (at a paragraph if it can) to at most ``limit`` bytes of UTF-8."""
+    """``text`` cut (at a paragraph if it can) to at most ``limit`` bytes of UTF-8. Text with a lone
+    surrogate is not UTF-8 at all: it is left as it is, for the article's validation to refuse."""
+    if has_lone_surrogate(text):
+        return text
     data = text.encode("utf-8")
     if len(data) <= limit:
         return text

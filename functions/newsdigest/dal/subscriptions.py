@@ -2,10 +2,12 @@
 
 Keys: ``id`` (the subscriber id: hash of the normalized address) and ``sk``:
 - ``sk = "subscriber"``: ``email, status, prefs{frequency,timezone,sources,send_hour}, requested{...}?,
-  created_at, updated_at, confirmed_at?, next_due_at?, due_shard?, confirm_sent_at? (SES accepted the
-  last confirmation email), confirm_claim?, confirm_claim_until? (one is being sent)``. Only active
-  subscribers carry ``next_due_at``/``due_shard``, so the sparse ``Due`` index holds exactly the
-  subscribers that may be due.
+  confirm_request{id, prefs}?, confirmed_request?, confirm_sent_at? (SES accepted the last confirmation
+  email), confirm_claim?, confirm_claim_until? (one is being sent), created_at, updated_at, confirmed_at?,
+  next_due_at?, due_shard?``. ``confirm_request`` is the request whose confirmation email SES accepted
+  last (its link carries the id); confirming removes it (single use), a newer accepted email replaces it,
+  unsubscribing drops it. Only active subscribers carry ``next_due_at``/``due_shard``, so the sparse
+  ``Due`` index holds exactly the subscribers that may be due.
 - ``sk = "delivery#<period key>"``: ``state (sending|sent|empty), claimed_at, finished_at?, message_id?,
   articles?, expires_at`` (TTL). The conditional put of this item is what makes a send happen once.
 """
@@ -21,8 +23,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from newsdigest.dal.dynamodb import TableStore
-from newsdigest.errors import SubscriberNotFound
-from newsdigest.subscriptions.models import ClaimOutcome, DeliveryState, Preferences, Subscriber
+from newsdigest.errors import ConfirmLinkSuperseded, SubscriberNotFound
+from newsdigest.subscriptions.models import (
+    ClaimOutcome,
+    ConfirmRequest,
+    DeliveryState,
+    Preferences,
+    Subscriber,
+)
 
 DUE_INDEX = "Due"
 DUE_SHARDS = 4
@@ -56,12 +64,16 @@ def _prefs(value: Any) -> Preferences | None:
 
 
 def subscriber_from_item(item: dict[str, Any]) -> Subscriber:
+    pending = item.get("confirm_request")
+    prefs = _prefs(pending.get("prefs")) if pending else None
     return Subscriber(
         id=item["id"],
         email=item.get("email", ""),
         status=item["status"],
         preferences=_prefs(item.get("prefs")),
         requested=_prefs(item.get("requested")),
+        confirm_request=ConfirmRequest(id=pending["id"], prefs=prefs) if pending and prefs else None,
+        confirmed_request=item.get("confirmed_request"),
         next_due_at=item.get("next_due_at"),
     )
 
@@ -106,27 +118,46 @@ class SubscriberStore(TableStore):
                 raise
         return "suppressed"
 
-    def activate(self, sid: str, prefs: Preferences, next_due_at: datetime, now: datetime) -> None:
+    def activate(
+        self,
+        sid: str,
+        prefs: Preferences,
+        next_due_at: datetime,
+        now: datetime,
+        *,
+        request_id: str | None = None,
+    ) -> None:
+        """Make the subscriber active with ``prefs``. With ``request_id`` (a confirm link), only while that
+        request is the one awaiting confirmation, and it is used up (ConfirmLinkSuperseded otherwise)."""
+        condition = "attribute_exists(id) AND #status <> :suppressed"
+        values: dict[str, Any] = {
+            ":active": "active",
+            ":suppressed": "suppressed",
+            ":prefs": _prefs_item(prefs),
+            ":now": iso(now),
+            ":due": iso(next_due_at),
+            ":shard": due_shard(sid),
+        }
+        sets = "SET #status = :active, prefs = :prefs, confirmed_at = :now, updated_at = :now, "
+        sets += "next_due_at = :due, due_shard = :shard"
+        if request_id is not None:
+            condition += " AND confirm_request.id = :rid"
+            sets += ", confirmed_request = :rid"
+            values[":rid"] = request_id
         try:
             self.table.update_item(
                 Key={"id": sid, "sk": PROFILE},
-                UpdateExpression="SET #status = :active, prefs = :prefs, confirmed_at = :now, "
-                "updated_at = :now, next_due_at = :due, due_shard = :shard REMOVE requested",
-                ConditionExpression="attribute_exists(id) AND #status <> :suppressed",
+                UpdateExpression=f"{sets} REMOVE requested, confirm_request",
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":active": "active",
-                    ":suppressed": "suppressed",
-                    ":prefs": _prefs_item(prefs),
-                    ":now": iso(now),
-                    ":due": iso(next_due_at),
-                    ":shard": due_shard(sid),
-                },
+                ExpressionAttributeValues=values,
             )
         except ClientError as exc:
-            if _failed_condition(exc):
-                raise SubscriberNotFound() from exc
-            raise
+            if not _failed_condition(exc):
+                raise
+            if request_id is not None and (found := self.get(sid)) and found.status != "suppressed":
+                raise ConfirmLinkSuperseded() from exc
+            raise SubscriberNotFound() from exc
 
     def claim_confirmation(
         self, sid: str, now: datetime, min_interval_seconds: int, lease_seconds: int
@@ -155,24 +186,37 @@ class SubscriberStore(TableStore):
                 return None
             raise
 
-    def confirmation_sent(self, sid: str, claim: str, now: datetime) -> None:
-        """SES accepted the confirmation email: the interval starts now; our claim, if still ours, ends."""
+    def confirmation_sent(self, sid: str, claim: str, now: datetime, request: ConfirmRequest) -> None:
+        """SES accepted the confirmation email for ``request``: the interval starts now, and ``request`` is
+        the one awaiting confirmation (its id is in the email's link; older links stop working only now
+        that this one really went out); our claim, if still ours, ends."""
+        values = {
+            ":now": iso(now),
+            ":request": {"id": request.id, "prefs": _prefs_item(request.prefs)},
+        }
         try:
             self.table.update_item(
                 Key={"id": sid, "sk": PROFILE},
-                UpdateExpression="SET confirm_sent_at = :now REMOVE confirm_claim, confirm_claim_until",
+                UpdateExpression="SET confirm_sent_at = :now, confirm_request = :request "
+                "REMOVE confirm_claim, confirm_claim_until",
                 ConditionExpression="confirm_claim = :claim",
-                ExpressionAttributeValues={":now": iso(now), ":claim": claim},
+                ExpressionAttributeValues=values | {":claim": claim},
             )
         except ClientError as exc:
             if not _failed_condition(exc):
                 raise
-            # Our claim expired and another request holds one now: record the send, leave its claim.
-            self.table.update_item(
-                Key={"id": sid, "sk": PROFILE},
-                UpdateExpression="SET confirm_sent_at = :now",
-                ExpressionAttributeValues={":now": iso(now)},
-            )
+            # Our claim expired and another request holds one now: record the send, leave its claim (unless
+            # a newer email was recorded meanwhile: the newest accepted email's link is the one that works).
+            try:
+                self.table.update_item(
+                    Key={"id": sid, "sk": PROFILE},
+                    UpdateExpression="SET confirm_sent_at = :now, confirm_request = :request",
+                    ConditionExpression="attribute_not_exists(confirm_sent_at) OR confirm_sent_at <= :now",
+                    ExpressionAttributeValues=values,
+                )
+            except ClientError as again:
+                if not _failed_condition(again):
+                    raise
 
     def release_confirmation(self, sid: str, claim: str) -> None:
         """Nothing went out: drop our claim (only ours), so that a retry sends."""
@@ -192,7 +236,7 @@ class SubscriberStore(TableStore):
             self.table.update_item(
                 Key={"id": sid, "sk": PROFILE},
                 UpdateExpression="SET #status = :unsubscribed, updated_at = :now "
-                "REMOVE next_due_at, due_shard, requested",
+                "REMOVE next_due_at, due_shard, requested, confirm_request",
                 ConditionExpression="attribute_exists(id) AND #status <> :suppressed",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={
@@ -214,7 +258,7 @@ class SubscriberStore(TableStore):
             Key={"id": sid, "sk": PROFILE},
             UpdateExpression="SET #status = :suppressed, email = if_not_exists(email, :email), "
             "suppressed_reason = :reason, updated_at = :now, created_at = if_not_exists(created_at, :now) "
-            "REMOVE next_due_at, due_shard, requested",
+            "REMOVE next_due_at, due_shard, requested, confirm_request",
             ExpressionAttributeNames={"#status": "status"},
             ExpressionAttributeValues={
                 ":suppressed": "suppressed",

@@ -24,12 +24,13 @@ from newsdigest.articles.models import ArticleIn
 from newsdigest.articles.pages import PageFetcher, fit_bytes, page_article, read_page
 from newsdigest.clock import Clock
 from newsdigest.config import MAX_SOURCE_CHARS, MAX_TITLE_CHARS
-from newsdigest.errors import FetchError, NoArticleOnPage
+from newsdigest.errors import ArticleTooLarge, FetchError, NoArticleOnPage
 from newsdigest.feeds.feed import Feed, FeedJob
 from newsdigest.feeds.models import FeedEntry, ParsedFeed
 from newsdigest.feeds.polling import PollState, poll_feed
 from newsdigest.feeds.text import is_teaser
 from newsdigest.fetcher import Fetcher
+from newsdigest.validation import without_lone_surrogates
 
 DUE_PAGE_SIZE = 100
 MAX_PAGES_PER_POLL = 20
@@ -157,7 +158,7 @@ def entry_article(entry: FeedEntry, feed: Feed, parsed: ParsedFeed, fetcher: Pag
     """The article for one entry: the page behind its link when the feed's ``full_text`` asks for it
     (its extracted Markdown; title, date and language from the page where the entry has none), else the
     entry's own text (plain text: the feed's HTML is never stored). None: the entry has no text at all."""
-    source = (feed.source or parsed.title or "").strip()[:MAX_SOURCE_CHARS] or None
+    source = without_lone_surrogates(feed.source or parsed.title or "").strip()[:MAX_SOURCE_CHARS] or None
     if wants_page(entry, feed):
         assert entry.link is not None
         try:
@@ -175,7 +176,7 @@ def entry_article(entry: FeedEntry, feed: Feed, parsed: ParsedFeed, fetcher: Pag
     if not entry.text.strip():
         return None
     return ArticleIn(
-        title=_title(entry, parsed.title),
+        title=_title(entry, parsed.title and without_lone_surrogates(parsed.title)),
         body=fit_bytes(entry.text),
         format="text",
         url=entry.link,
@@ -222,7 +223,7 @@ def poll_and_ingest(
             try:
                 article = entry_article(entry, feed, parsed, fetcher)
                 status = ingest_article(article, articles, clock).status if article else None
-            except (ValidationError, NoArticleOnPage):
+            except (ValidationError, NoArticleOnPage, ArticleTooLarge):
                 status = None
             if status is None:
                 report.failed += 1
@@ -233,8 +234,8 @@ def poll_and_ingest(
         feed.id,
         result.state,
         due_at=feed.next_poll_at,
-        title=parsed.title[:MAX_TITLE_CHARS] if parsed and parsed.title else None,
-        site_url=parsed.link if parsed else None,
+        title=without_lone_surrogates(parsed.title)[:MAX_TITLE_CHARS] if parsed and parsed.title else None,
+        site_url=without_lone_surrogates(parsed.link) if parsed and parsed.link else None,
         fingerprints=fingerprints,
         seen=report.seen,
         ingested=report.ingested,

@@ -9,9 +9,10 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsdigest import wiring
-from newsdigest.articles.summaries import summarize_article
+from newsdigest.articles.models import ArticleSummary
+from newsdigest.articles.summaries import record_failure, summarize_article
 from newsdigest.batch import ReportingBatchProcessor
-from newsdigest.dal.articles import article_from_item
+from newsdigest.errors import ContentUnavailable
 from newsdigest.observability import MetricUnit, logger, metrics
 
 
@@ -27,14 +28,29 @@ processor = ReportingBatchProcessor(
 
 def record_handler(record: DynamoDBRecord, services: wiring.Services) -> None:
     image = record.dynamodb.new_image if record.dynamodb else None
-    if not image:
-        return  # REMOVE events carry no new image: nothing to summarize
-    article = article_from_item(image)
-    summary = summarize_article(
-        article, services.article_store, sentences=services.settings.digest_sentences, clock=services.clock
-    )
+    if not image or image.get("summary_status") != "pending":
+        # REMOVE events carry no new image; our own summary writes are echoed by the stream (on AWS the
+        # template's filter drops them before they get here).
+        return
+    article_id = str(image.get("id"))
+    summary: ArticleSummary | None
+    try:
+        article = services.article_store.from_image(image)
+        summary = summarize_article(
+            article,
+            services.article_store,
+            sentences=services.settings.digest_sentences,
+            clock=services.clock,
+        )
+    # Any other error fails the record: the processor logs it with the article id, the mapping retries, then
+    # SummarizeFailuresFunction marks the article failed.
+    except ContentUnavailable as exc:
+        # Retrying cannot bring the object back: this version fails with the reason (a newer one wins).
+        summary = record_failure(
+            article_id, str(image["content_hash"]), str(exc), services.article_store, clock=services.clock
+        )
     if summary is not None:
-        logger.info("summarized", extra={"article_id": article.id, "status": summary.status})
+        logger.info("summarized", extra={"article_id": article_id, "status": summary.status})
         metrics.add_metric(
             name=f"Summaries{summary.status.title().replace('_', '')}", unit=MetricUnit.Count, value=1
         )

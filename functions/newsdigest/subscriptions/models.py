@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from newsdigest.config import MAX_SOURCE_CHARS
+from newsdigest.validation import NoLoneSurrogates
 
 Frequency = Literal["daily", "weekly"]
 SubscriberStatus = Literal["pending", "active", "unsubscribed", "suppressed"]
@@ -28,7 +29,7 @@ _EMAIL = re.compile(rf'^[^@\s\x00-\x1f\x7f-\x9f\ufeff<>()\[\],;:"\\]{{1,64}}@{_L
 _AROUND = " \t\r\n"
 EMAIL_PATTERN = rf"^[ \t\r\n]*{_EMAIL.pattern[1:-1]}[ \t\r\n]*$"
 SourceName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_CHARS)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SOURCE_CHARS), NoLoneSurrogates
 ]
 
 
@@ -59,12 +60,12 @@ class SubscriptionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(
+    email: Annotated[str, NoLoneSurrogates] = Field(
         description="Where to send the digest; a confirmation email goes there first.",
         json_schema_extra={"minLength": 1, "maxLength": MAX_EMAIL_CHARS, "pattern": EMAIL_PATTERN},
     )
     frequency: Frequency = Field(description="daily (each local day) or weekly (each ISO week, Monday).")
-    timezone: str = Field(
+    timezone: Annotated[str, NoLoneSurrogates] = Field(
         description="IANA time zone such as Europe/Paris (unknown: 422); periods are local days/weeks.",
         json_schema_extra={"minLength": 1, "maxLength": 64},
     )
@@ -107,12 +108,21 @@ class SubscriptionAccepted(BaseModel):
     message: str = "If the address can receive mail, a confirmation link is on its way."
 
 
+class ConfirmRequest(BaseModel):
+    """The one subscription request whose confirmation email is out: its link carries ``id``."""
+
+    id: str
+    prefs: Preferences
+
+
 class Subscriber(BaseModel):
     id: str
     email: str
     status: SubscriberStatus
     preferences: Preferences | None = None
     requested: Preferences | None = None
+    confirm_request: ConfirmRequest | None = None
+    confirmed_request: str | None = Field(default=None, description="id of the request last confirmed")
     next_due_at: datetime | None = None
 
 
