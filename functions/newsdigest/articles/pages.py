@@ -12,6 +12,8 @@ import re
 from datetime import UTC, datetime
 from typing import Protocol
 
+from pydantic import ValidationError
+
 from newsdigest.articles.models import ArticleIn, PageIn
 from newsdigest.config import MAX_BODY_BYTES, MAX_PAGE_BYTES, MAX_TITLE_CHARS
 from newsdigest.errors import NoArticleOnPage
@@ -84,17 +86,24 @@ def page_article(
 ) -> ArticleIn:
     """The article to ingest for an extracted page: its Markdown as the body (format markdown); what the
     caller knows (title, date, language) wins over what the page says."""
-    first_line = page.text.strip().split("\n", 1)[0]
+    first_line = page.text.strip().split("\n", 1)[0].strip()
     page_language = page.language if page.language and _LANGUAGE.match(page.language) else None
-    return ArticleIn(
-        title=(title or page.title or first_line or url or "untitled")[:MAX_TITLE_CHARS],
-        body=fit_bytes(page.markdown),
-        format="markdown",
-        url=url,
-        source=source,
-        published_at=published_at or _date(page.published),
-        language=language or page_language,
-    )
+    headline = next((t.strip() for t in (title, page.title, first_line, url) if t and t.strip()), "untitled")
+    try:
+        return ArticleIn(
+            title=headline[:MAX_TITLE_CHARS],
+            body=fit_bytes(page.markdown),
+            format="markdown",
+            url=url,
+            source=source,
+            published_at=published_at or _date(page.published),
+            language=language or page_language,
+        )
+    except ValidationError as exc:
+        # What the caller sent was validated already: this is the page's own text (the client's 4xx).
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise NoArticleOnPage(f"the page's article cannot be stored: {where}: {first['msg']}") from exc
 
 
 def fetched_article(request: PageIn, fetcher: PageFetcher) -> ArticleIn:
