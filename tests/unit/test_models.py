@@ -59,3 +59,13 @@ def test_naive_published_at_is_utc_and_language_is_a_tag():
 @pytest.mark.parametrize("url", ["http://a[b/", "https://example.com:99999/", "https://example.com:8o/"])
 def test_a_url_that_does_not_parse_is_refused_not_a_crash(url):
     assert ("url", "url_invalid") in errors_of({**VALID, "url": url})
+
+
+@pytest.mark.parametrize("value", [0, 1795910400, 2.3e-292, True])
+def test_published_at_is_iso_text_never_a_number(value):
+    assert ("published_at", "datetime_type") in errors_of({**VALID, "published_at": value})
+
+
+def test_published_at_as_iso_text_is_taken():
+    article = ArticleIn.model_validate({**VALID, "published_at": "2026-11-28T09:30:00+01:00"})
+    assert article.published_at is not None and article.published_at.utcoffset() is not None

@@ -123,6 +123,14 @@ class ArticleIn(BaseModel):
             )
         return url
 
+    @field_validator("published_at", mode="before")
+    @classmethod
+    def _iso_text(cls, value: Any) -> Any:
+        # pydantic alone would take a number as seconds since 1970; the API takes ISO 8601 text only.
+        if value is not None and not isinstance(value, str | datetime):
+            raise PydanticCustomError("datetime_type", "published_at must be an ISO 8601 date-time string")
+        return value
+
     @field_validator("published_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
@@ -178,6 +186,7 @@ class PageIn(BaseModel):
     )
 
     _url_is_http = field_validator("url")(ArticleIn._url_is_http.__func__)  # type: ignore[attr-defined]
+    _iso_text = field_validator("published_at", mode="before")(ArticleIn._iso_text.__func__)  # type: ignore[attr-defined]
     _aware = field_validator("published_at")(ArticleIn._aware.__func__)  # type: ignore[attr-defined]
     _language_tag = field_validator("language")(ArticleIn._language_tag.__func__)  # type: ignore[attr-defined]
 
