@@ -25,6 +25,7 @@ JINJA2 = ("jinja2",)
 SUMMARIZER = ("newsdigest.summarizer",)
 EMAIL = ("email.policy", "email.headerregistry")  # only building a message needs them
 ARTICLE_MODELS = ("newsdigest.articles.models",)  # only digests (articles in an email) need them there
+PAGES = ("trafilatura", "feedparser")  # reading a page (~0.2 s) or a feed: on first use
 
 # handler module -> modules its import must not load
 DEFERRED = {
@@ -35,6 +36,9 @@ DEFERRED = {
     "newsdigest.handlers.digest_send": BOTO3 + PARSER_MODELS + JINJA2 + EMAIL,
     "newsdigest.handlers.digest_schedule": BOTO3 + JINJA2 + EMAIL,
     "newsdigest.handlers.mail_events": BOTO3 + JINJA2 + EMAIL + ARTICLE_MODELS,
+    "newsdigest.handlers.feed_schedule": BOTO3 + JINJA2 + EMAIL + PAGES,
+    "newsdigest.handlers.feed_poll": BOTO3 + PARSER_MODELS + JINJA2 + EMAIL + PAGES,
+    "newsdigest.handlers.summarize_failures": BOTO3 + PARSER_MODELS + JINJA2 + EMAIL + PAGES,
 }
 
 _IMPORT = """
@@ -105,3 +109,12 @@ def test_with_snapstart_boto3_is_imported_before_the_snapshot_and_not_before(tmp
     imported_at_init, modules = result.stdout.splitlines()
     assert json.loads(imported_at_init) is False
     assert "boto3" in json.loads(modules)
+
+
+def test_every_handler_is_held_to_it():
+    import pkgutil
+
+    import newsdigest.handlers
+
+    modules = {f"newsdigest.handlers.{m.name}" for m in pkgutil.iter_modules(newsdigest.handlers.__path__)}
+    assert modules == set(DEFERRED)
