@@ -29,7 +29,6 @@ from newsdigest.articles.models import (
     PageIn,
     SummarizeRequested,
 )
-from newsdigest.articles.pages import fetched_article
 from newsdigest.config import DEFAULT_PAGE_SIZE, MAX_DATE_RANGE_DAYS, MAX_PAGE_SIZE, MAX_SOURCE_CHARS
 from newsdigest.errors import ArticleNotFound
 from newsdigest.observability import MetricUnit, metrics
@@ -72,6 +71,8 @@ def post_article(article: Annotated[ArticlePost, Body()]) -> Response[dict]:
 
     services = wiring.services
     if isinstance(article, PageIn):
+        from newsdigest.articles.pages import fetched_article  # the fetcher and extractor: on first use
+
         article = fetched_article(article, services.fetcher)
     result = ingest_article(article, services.article_store, services.clock)
     metrics.add_metric(name=f"Articles{result.status.capitalize()}", unit=MetricUnit.Count, value=1)

@@ -15,7 +15,6 @@ from newsdigest.api.http import cached
 from newsdigest.api.openapi import API_KEY_SCHEME
 from newsdigest.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from newsdigest.errors import FeedNotFound
-from newsdigest.feeds import registry
 from newsdigest.feeds.feed import FEED_ID, FeedCreated, FeedIn, FeedOut, FeedPage, OpmlImportResult
 from newsdigest.observability import MetricUnit, metrics
 
@@ -50,6 +49,8 @@ def _valid_id(feed_id: str) -> str:
 )
 def post_feed(feed: FeedIn) -> Response[dict]:
     services = wiring.services
+    from newsdigest.feeds import registry  # OPML, parsing: on first use
+
     result = registry.add_feed(feed, services.feed_store, services.fetcher, services.clock())
     metrics.add_metric(name=f"Feeds{result.status.capitalize()}", unit=MetricUnit.Count, value=1)
     return Response(
@@ -77,6 +78,8 @@ def post_opml() -> OpmlImportResult:
     body = event.body or ""
     if event.is_base64_encoded:
         body = base64.b64decode(body).decode("utf-8")
+    from newsdigest.feeds import registry  # OPML, parsing: on first use
+
     result = registry.import_opml(body, services.feed_store, services.fetcher, services.clock())
     metrics.add_metric(name="FeedsImported", unit=MetricUnit.Count, value=result.created)
     return result
@@ -106,6 +109,8 @@ def get_feeds(
     ] = None,
 ) -> FeedPage:
     services = wiring.services
+    from newsdigest.feeds import registry  # OPML, parsing: on first use
+
     return registry.list_feeds(services.feed_store, limit=limit, cursor=cursor, keys=services.signing_keys)
 
 
@@ -118,6 +123,8 @@ def get_feeds(
     },
 )
 def get_opml() -> Response[str]:
+    from newsdigest.feeds import registry  # OPML, parsing: on first use
+
     document = registry.export_opml(wiring.services.feed_store)
     return cached(
         read_router.current_event,

@@ -22,19 +22,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from newsdigest.errors import FetchError, FetchRefused, FetchTimeout, HTTPStatusError
 from newsdigest.feeds.models import FeedError, ParsedFeed
 from newsdigest.feeds.parse import parse_feed
-from newsdigest.fetcher import (
-    FEED_TYPES,
-    Fetcher,
-    FetchError,
-    FetchRefused,
-    FetchResult,
-    FetchTimeout,
-    HTTPStatusError,
-)
+
+if TYPE_CHECKING:  # the fetcher loads http.client and ssl: only a poll needs them, not the feed models
+    from newsdigest.fetcher import Fetcher, FetchResult
 
 MIN_POLL_MINUTES = 15
 MAX_POLL_MINUTES = 1440
@@ -224,6 +219,8 @@ def poll_feed(state: PollState, fetcher: Fetcher, now: datetime) -> PollResult:
     """One poll: a conditional GET of the stored URL, the document parsed, the state moved on.
     Never raises for anything the feed or the network does: that is in ``state.last_error``."""
     try:
+        from newsdigest.fetcher import FEED_TYPES
+
         result = fetcher.fetch(state.url, FEED_TYPES, etag=state.etag, last_modified=state.last_modified)
     except FetchError as error:
         return PollResult(next_state(state, PollOutcome.of_error(error), now), None)
