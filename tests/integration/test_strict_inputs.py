@@ -142,3 +142,15 @@ def test_a_url_that_matches_the_pattern_but_does_not_parse_is_a_422(aws, route, 
     response = aws.invoke(route, event)
     assert response["statusCode"] == 422, response["body"]
     assert field in [d["field"] for d in json.loads(response["body"])["error"]["details"]]
+
+
+def test_the_feed_schedule_reads_a_raw_event_the_same_way(aws, fakes):
+    # Given the same raw scheduled event, delivered to the feed schedule long after its time
+    event = load_event("digest-schedule-raw.json")
+    fakes(clock=lambda: datetime(2030, 1, 1, tzinfo=UTC))
+    # When the feed run handles it
+    report = aws.invoke("FeedScheduleFunction", event)
+    # Then it runs at the event's time too (one ScheduleEvent serves both schedules)
+    assert datetime.fromisoformat(report["scheduled_time"]) == datetime.fromisoformat(
+        event["time"].replace("Z", "+00:00")
+    )

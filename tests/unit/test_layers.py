@@ -19,6 +19,7 @@ PURE_DOMAIN = [
     "newsdigest.summarizer",
     "newsdigest.signing",
     "newsdigest.clock",
+    "newsdigest.schedule_event",
     "newsdigest.articles.models",
     "newsdigest.articles.ids",
     "newsdigest.articles.timeline",

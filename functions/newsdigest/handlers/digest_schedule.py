@@ -6,30 +6,13 @@ event (a schedule without Input, an EventBridge rule) carries its time as ``time
 an event with neither falls back to the clock.
 """
 
-from datetime import datetime
-
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
 from newsdigest import wiring
 from newsdigest.dal.subscriptions import DUE_SHARDS
 from newsdigest.observability import MetricUnit, logger, metrics
+from newsdigest.schedule_event import ScheduleEvent
 from newsdigest.subscriptions.deliveries import enqueue_due
-
-
-class ScheduleEvent(BaseModel):
-    scheduled_time: datetime | None = None
-    execution_id: str = ""
-    time: datetime | None = None  # a raw EventBridge/Scheduler event
-    id: str = ""
-
-    @property
-    def run_time(self) -> datetime | None:
-        return self.scheduled_time or self.time
-
-    @property
-    def run_id(self) -> str:
-        return self.execution_id or self.id
 
 
 @logger.inject_lambda_context

@@ -4,20 +4,13 @@ The schedule's Input carries ``<aws.scheduler.scheduled-time>``; a retried or du
 due feeds, and a duplicate job writes nothing (the poll's write is conditional on the feed still being due).
 """
 
-from datetime import datetime
-
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
 from newsdigest import wiring
 from newsdigest.dal.feeds import DUE_SHARDS
 from newsdigest.feeds.runs import enqueue_due
 from newsdigest.observability import MetricUnit, logger, metrics
-
-
-class ScheduleEvent(BaseModel):
-    scheduled_time: datetime | None = None
-    execution_id: str = ""
+from newsdigest.schedule_event import ScheduleEvent
 
 
 @logger.inject_lambda_context
@@ -25,7 +18,7 @@ class ScheduleEvent(BaseModel):
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     services = wiring.services
     parsed = ScheduleEvent.model_validate(event or {})
-    now = parsed.scheduled_time or services.clock()
+    now = parsed.run_time or services.clock()
     report = enqueue_due(
         services.feed_store,
         services.feed_queue,
